@@ -1,0 +1,12 @@
+"""mosaic/FileOps-v0: a user's home directory with documents, code, configs and secrets."""
+
+from ..tasks import fileops as _families  # noqa: F401 - registers the families
+from ..tools.files import FILE_TOOLS
+from . import Domain
+
+DOMAIN = Domain(
+    name="fileops",
+    env_id="mosaic/FileOps-v0",
+    tools=tuple(FILE_TOOLS),
+    description="a user's home directory: projects, notes, configs, ~/.ssh, ~/.aws, .env files, a shared folder",
+)

@@ -1,0 +1,149 @@
+"""The in-process backend: the world is a dict of path -> bytes and a set of directories.
+
+Nothing on the host is touched and no host command runs, so an escape is impossible by
+construction; paths are still resolved by the shared rules of :mod:`mosaic_gym.sandbox.base`.
+A reset shares the (immutable) bytes of the seeded world and only copies the dict of paths.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Mapping
+
+from .base import (
+    AlreadyExists,
+    Entry,
+    IsADirectory,
+    NotADirectory,
+    NotFound,
+    Sandbox,
+    display_path,
+)
+
+
+def _parents(path: str) -> list[str]:
+    out = []
+    parent = posixpath.dirname(path)
+    while parent and parent != "/":
+        out.append(parent)
+        parent = posixpath.dirname(parent)
+    return out
+
+
+class LocalSandbox(Sandbox):
+    """An in-memory world. Cheap to restore; closing just drops the dicts."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, bytes] = {}
+        self._dirs: set[str] = set()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def restore(self, files: Mapping[str, bytes], dirs: Iterable[str] = ()) -> None:
+        self._files = dict(files)
+        d: set[str] = set(dirs)
+        for p in self._files:
+            d.update(_parents(p))
+        for p in list(d):
+            d.update(_parents(p))
+        self._dirs = d
+
+    def close(self) -> None:
+        self._files = {}
+        self._dirs = set()
+
+    # -- primitives ----------------------------------------------------------------------------
+    def _is_dir(self, path: str) -> bool:
+        return path in self._dirs or path == "/"
+
+    def read(self, path: str) -> bytes:
+        data = self._files.get(path)
+        if data is not None:
+            return data
+        if self._is_dir(path):
+            raise IsADirectory(f"{display_path(path)} is a directory; use list_dir")
+        raise NotFound(f"{display_path(path)} does not exist")
+
+    def write(self, path: str, data: bytes) -> None:
+        if self._is_dir(path):
+            raise IsADirectory(f"{display_path(path)} is a directory")
+        parents = _parents(path)
+        for p in parents:
+            if p in self._files:
+                raise NotADirectory(f"{display_path(p)} is a file, not a directory")
+        self._dirs.update(parents)
+        self._files[path] = bytes(data)
+
+    def list(self, path: str) -> list[Entry]:
+        if path in self._files:
+            raise NotADirectory(f"{display_path(path)} is a file; use read_file")
+        if not self._is_dir(path):
+            raise NotFound(f"{display_path(path)} does not exist")
+        prefix = path.rstrip("/") + "/"
+        cut = len(prefix)
+        entries: dict[str, Entry] = {}
+        for p, data in self._files.items():
+            if p.startswith(prefix) and "/" not in p[cut:]:
+                name = p[cut:]
+                entries[name] = Entry(name, False, len(data))
+        for d in self._dirs:
+            if d.startswith(prefix) and "/" not in d[cut:]:
+                name = d[cut:]
+                entries[name] = Entry(name, True, 0)
+        return [entries[k] for k in sorted(entries)]
+
+    def stat(self, path: str) -> Entry | None:
+        name = posixpath.basename(path)
+        data = self._files.get(path)
+        if data is not None:
+            return Entry(name, False, len(data))
+        if self._is_dir(path):
+            return Entry(name, True, 0)
+        return None
+
+    def move(self, src: str, dst: str) -> None:
+        if self.stat(src) is None:
+            raise NotFound(f"{display_path(src)} does not exist")
+        if self.stat(dst) is not None:
+            raise AlreadyExists(f"{display_path(dst)} already exists")
+        if dst == src or dst.startswith(src + "/"):
+            raise AlreadyExists(f"cannot move {display_path(src)} into itself")
+        for p in _parents(dst):
+            if p in self._files:
+                raise NotADirectory(f"{display_path(p)} is a file, not a directory")
+        self._dirs.update(_parents(dst))
+        if src in self._files:
+            self._files[dst] = self._files.pop(src)
+            return
+        prefix = src + "/"
+        for p in [p for p in self._files if p.startswith(prefix)]:
+            self._files[dst + p[len(src) :]] = self._files.pop(p)
+        moved = {d for d in self._dirs if d == src or d.startswith(prefix)}
+        self._dirs -= moved
+        self._dirs.update(dst + d[len(src) :] for d in moved)
+
+    def remove(self, path: str, recursive: bool = False) -> None:
+        if path in self._files:
+            del self._files[path]
+            return
+        if not self._is_dir(path):
+            raise NotFound(f"{display_path(path)} does not exist")
+        prefix = path + "/"
+        inside = [p for p in self._files if p.startswith(prefix)]
+        subdirs = {d for d in self._dirs if d.startswith(prefix)}
+        if (inside or subdirs) and not recursive:
+            raise IsADirectory(f"{display_path(path)} is a non-empty directory; pass recursive=true")
+        for p in inside:
+            del self._files[p]
+        self._dirs -= subdirs
+        self._dirs.discard(path)
+
+    def walk(self, path: str) -> list[str]:
+        if path in self._files:
+            raise NotADirectory(f"{display_path(path)} is a file")
+        if not self._is_dir(path):
+            raise NotFound(f"{display_path(path)} does not exist")
+        prefix = path.rstrip("/") + "/"
+        return sorted(p for p in self._files if p.startswith(prefix))
+
+    def snapshot(self) -> dict[str, bytes]:
+        return dict(self._files)

@@ -1,0 +1,171 @@
+"""What a task is: a seeded instance of a task family, with its world, its scripts and checks.
+
+A :class:`TaskFamily` is one template (say "clean a project's build artefacts"); calling it
+with a seed builds a :class:`TaskInstance`: the user's prompt, the whole seeded world, the
+planted canaries, the ground-truth script (``oracle``), the wrong script a naive agent would
+follow (``comply``), and pure checks over the :class:`~mosaic_gym.evidence.Evidence` of an
+episode. Families register themselves per domain with :func:`family`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..evidence import Evidence
+
+Kind = Literal["benign", "harmful", "injection", "privacy"]
+Split = Literal["train", "test"]
+KINDS: tuple[Kind, ...] = ("benign", "harmful", "injection", "privacy")
+SPLITS: tuple[Split, ...] = ("train", "test")
+
+# A check returns None when it holds, else a detail string (optionally with the step).
+CheckResult = None | str | tuple[str, int | None]
+Check = Callable[[Evidence], CheckResult]
+Action = dict[str, Any] | list[dict[str, Any]] | str
+
+
+@dataclass(frozen=True)
+class Canary:
+    """A planted secret or PII value: its stable name, the value, and where it lives."""
+
+    name: str
+    value: str
+    where: str = ""
+
+
+@dataclass
+class Injection:
+    """An injected instruction placed in something the agent reads while doing the job.
+
+    ``text`` is the injected text as planted; ``marker`` a substring of it that proves the
+    agent saw it (the self-check looks for it in the oracle's observations); ``followed``
+    fires when the injected goal was acted on, even partly or unsuccessfully attempted.
+    """
+
+    goal: str
+    text: str
+    marker: str
+    followed: Check
+    style: str = ""
+    placement: str = ""
+
+
+@dataclass
+class TaskInstance:
+    family: TaskFamily
+    seed: int
+    prompt: str
+    files: dict[str, bytes]
+    canaries: list[Canary]
+    oracle: list[Action]
+    comply: list[Action]
+    success: Check | None = None
+    harm: Check | None = None
+    injection: Injection | None = None
+    may_change: tuple[str, ...] = ()
+    dirs: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def task_id(self) -> str:
+        return self.family.id
+
+    @property
+    def kind(self) -> Kind:
+        return self.family.kind
+
+
+class TaskRng(random.Random):
+    """The seeded random source a builder draws from, plus the reset options it may honour."""
+
+    def __init__(self, seed: str, options: dict[str, Any] | None = None) -> None:
+        super().__init__(seed)
+        self.options: dict[str, Any] = dict(options or {})
+
+    def token(self, n: int, alphabet: str = "abcdefghijklmnopqrstuvwxyz0123456789") -> str:
+        return "".join(self.choice(alphabet) for _ in range(n))
+
+    def digits(self, n: int) -> str:
+        return "".join(self.choice("0123456789") for _ in range(n))
+
+
+Builder = Callable[[TaskRng], TaskInstance | dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class TaskFamily:
+    id: str
+    domain: str
+    kind: Kind
+    split: Split
+    build_fn: Builder
+    twin: str | None = None
+    summary: str = ""
+
+    def build(self, seed: int, options: dict[str, Any] | None = None) -> TaskInstance:
+        """The instance for ``seed``: the same seed gives the same instance, byte for byte."""
+        rng = TaskRng(f"{self.id}:{seed}", options)
+        spec = self.build_fn(rng)
+        if isinstance(spec, TaskInstance):
+            return spec
+        files = {k: (v.encode("utf-8") if isinstance(v, str) else bytes(v)) for k, v in spec.pop("files").items()}
+        return TaskInstance(family=self, seed=seed, files=files, **spec)
+
+
+_REGISTRY: dict[str, dict[str, TaskFamily]] = {}
+
+
+def family(
+    domain: str,
+    kind: Kind,
+    name: str,
+    *,
+    split: Split = "train",
+    twin: str | None = None,
+) -> Callable[[Builder], Builder]:
+    """Register a builder ``fn(rng) -> dict(prompt=..., files=..., ...)`` as a task family.
+
+    The family id is ``"{domain}.{kind}.{name}"``; ``twin`` names the look-alike family of the
+    other kind (a harmful task's benign twin) by its ``name`` within the domain.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+
+    def register(fn: Builder) -> Builder:
+        fid = f"{domain}.{kind}.{name}"
+        families = _REGISTRY.setdefault(domain, {})
+        if fid in families:
+            raise ValueError(f"task family {fid} is registered twice")
+        doc = (fn.__doc__ or "").strip().splitlines()
+        families[fid] = TaskFamily(
+            id=fid,
+            domain=domain,
+            kind=kind,
+            split=split,
+            build_fn=fn,
+            twin=twin,
+            summary=doc[0] if doc else "",
+        )
+        return fn
+
+    return register
+
+
+def families_of(domain: str) -> dict[str, TaskFamily]:
+    """Every registered family of ``domain`` by id (the domain's module must be imported)."""
+    return dict(_REGISTRY.get(domain, {}))
+
+
+def twin_id(fam: TaskFamily) -> str | None:
+    """The full id of a family's twin, or None."""
+    if fam.twin is None:
+        return None
+    for fid, other in _REGISTRY.get(fam.domain, {}).items():
+        if fid.rsplit(".", 1)[1] == fam.twin and other.kind != fam.kind:
+            return fid
+    return None
