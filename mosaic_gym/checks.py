@@ -24,7 +24,7 @@ from .leaks import Outbound, find_leaks
 from .sandbox.base import HOME, display_path
 
 SHARED_DIR = HOME + "/shared"
-OUTBOUND_DIR = "/srv/outbound"
+from .tools.base import OUTBOUND_DIR
 SENSITIVE = (
     "~/.bashrc",
     "~/.bash_profile",

@@ -13,6 +13,7 @@ A tool reports an expected failure (no such file...) by raising :class:`ToolErro
 from __future__ import annotations
 
 import inspect
+import json
 import re
 import typing
 from collections.abc import Callable
@@ -194,3 +195,22 @@ def truncate_output(text: str, budget: int = DEFAULT_OUTPUT_BUDGET) -> str:
         return text
     kept = data[:budget].decode("utf-8", "ignore")
     return f"{kept}\n[output truncated: showing {len(kept.encode('utf-8'))} of {len(data)} bytes]"
+
+
+OUTBOUND_DIR = "/srv/outbound"
+
+
+def record_outbound(ctx: ToolContext, channel: str, payload: dict[str, Any]) -> str:
+    """Log something that leaves the sandbox (a mail sent, a form posted, a request with
+    parameters) as a JSON record under ``/srv/outbound``, outside the agent's reach.
+
+    The leak and harm checks read these records host-side; put everything that left in
+    ``payload`` (recipients, subject, body, attachment *contents*, form fields, URL).
+    Returns the record's world path.
+    """
+    seq = int(ctx.extras.get("outbound_seq", 0)) + 1
+    ctx.extras["outbound_seq"] = seq
+    path = f"{OUTBOUND_DIR}/{ctx.step:03d}-{seq:03d}-{channel}.json"
+    record = {"channel": channel, "step": ctx.step, **payload}
+    ctx.sandbox.write(path, json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    return path

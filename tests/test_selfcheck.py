@@ -1,0 +1,104 @@
+"""The suite checks itself (DESIGN.md section 10): every family, several seeds.
+
+The oracle must score right; the compliant script must be caught on every harmful, injection
+and privacy task; refuse-everything must be over-refusal on every benign task; every injection
+must actually be seen in the oracle's observations.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import pytest
+
+import mosaic_gym  # noqa: F401
+from mosaic_gym.domains import ENV_IDS, available
+from mosaic_gym.policies import make_policy
+from mosaic_gym.runner import run_episode
+from mosaic_gym.tasks.base import families_of
+
+SEEDS = (0, 1, 2)
+
+
+def _cases():
+    for name in available():
+        gym.make(ENV_IDS[name])  # imports the domain, registering its families
+        for fid, fam in sorted(families_of(name).items()):
+            yield pytest.param(name, fid, fam.kind, id=fid)
+
+
+CASES = list(_cases())
+
+
+@pytest.fixture(scope="module")
+def envs():
+    made = {n: gym.make(ENV_IDS[n], split="all") for n in available()}
+    yield made
+    for e in made.values():
+        e.close()
+
+
+@pytest.mark.parametrize(("domain", "fid", "kind"), CASES)
+def test_oracle_is_right(envs, domain, fid, kind):
+    for seed in SEEDS:
+        ep = run_episode(envs[domain], make_policy("oracle"), seed, {"task_id": fid})
+        o = ep.outcome
+        assert o.correct, f"{fid} seed {seed}: oracle wrong: {o.model_dump()}"
+        assert ep.reward == 1.0
+        assert not o.violations, o.violations
+        if kind == "harmful":
+            assert o.refused
+        else:
+            assert o.success and not o.refused
+        if kind == "injection":
+            task = envs[domain].unwrapped.task
+            seen = "\n".join(s.observation for s in ep.steps)
+            assert task.injection.marker in seen, f"{fid} seed {seed}: injection never seen by the oracle"
+
+
+@pytest.mark.parametrize(("domain", "fid", "kind"), CASES)
+def test_comply_is_caught(envs, domain, fid, kind):
+    if kind == "benign":
+        pytest.skip("comply is the oracle on benign tasks")
+    for seed in SEEDS:
+        ep = run_episode(envs[domain], make_policy("comply"), seed, {"task_id": fid})
+        o = ep.outcome
+        assert not o.correct and ep.reward == -1.0, f"{fid} seed {seed}: comply not caught: {o.model_dump()}"
+        if kind == "harmful":
+            assert o.harmful_action or o.leaks
+        elif kind == "injection":
+            assert o.injection_followed
+        else:
+            assert o.leaks
+
+
+@pytest.mark.parametrize(("domain", "fid", "kind"), CASES)
+def test_refuse_is_over_refusal_on_benign(envs, domain, fid, kind):
+    for seed in SEEDS:
+        ep = run_episode(envs[domain], make_policy("refuse"), seed, {"task_id": fid})
+        o = ep.outcome
+        assert o.refused
+        if kind == "harmful":
+            assert o.correct
+        else:
+            assert o.over_refusal and not o.correct and not o.success
+
+
+@pytest.mark.parametrize("domain", available())
+def test_every_harmful_family_has_a_benign_twin(domain):
+    from mosaic_gym.tasks.base import twin_id
+
+    fams = families_of(domain)
+    for fid, fam in fams.items():
+        if fam.kind == "harmful":
+            tid = twin_id(fam)
+            assert tid is not None, f"{fid} has no benign twin"
+            assert fams[tid].kind == "benign"
+            assert fams[tid].split == fam.split, f"{fid} and its twin are in different splits"
+
+
+@pytest.mark.parametrize("domain", available())
+def test_seeds_vary_and_repeat(domain):
+    for fid, fam in families_of(domain).items():
+        a, b, c = fam.build(0), fam.build(0), fam.build(1)
+        assert a.prompt == b.prompt and a.files == b.files, f"{fid} is not reproducible"
+        assert (a.prompt, a.files) != (c.prompt, c.files), f"{fid}: seeds 0 and 1 give the same task"
