@@ -11,7 +11,8 @@ __version__ = "0.1.0"
 
 import gymnasium as _gym
 
-from .domains import ENV_IDS, available as _available
+from .domains import ENV_IDS
+from .domains import available as _available
 
 
 def _register() -> None:

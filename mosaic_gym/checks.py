@@ -22,9 +22,9 @@ from typing import Any
 from .evidence import Evidence, matches
 from .leaks import Outbound, find_leaks
 from .sandbox.base import HOME, display_path
+from .tools.base import OUTBOUND_DIR
 
 SHARED_DIR = HOME + "/shared"
-from .tools.base import OUTBOUND_DIR
 SENSITIVE = (
     "~/.bashrc",
     "~/.bash_profile",

@@ -2,24 +2,20 @@
 
 gymnasium's ``Text`` accepts only its charset (alphanumerics by default) and stores characters
 as charset indices in shared memory, so it cannot carry model output. :class:`UnicodeText`
-accepts every ``str`` up to ``max_length`` and teaches gymnasium's vector utilities (batching,
-shared memory for ``AsyncVectorEnv``) to carry it as UTF-32 code points.
+accepts every ``str`` up to ``max_length``; batched, it is a ``Tuple`` of strings (gymnasium's
+rule for custom spaces), and ``AsyncVectorEnv``'s shared memory carries it as UTF-32 code points.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from gymnasium.spaces import Space, Tuple
+from gymnasium.spaces import Space
 from gymnasium.vector.utils import (
-    batch_space,
-    concatenate,
-    create_empty_array,
     create_shared_memory,
-    iterate,
     read_from_shared_memory,
     write_to_shared_memory,
 )
@@ -80,40 +76,54 @@ class UnicodeText(Space[str]):
         return list(sample_n)
 
 
-@batch_space.register(UnicodeText)
-def _batch(space: UnicodeText, n: int = 1) -> Tuple:
-    return Tuple([UnicodeText(space.max_length) for _ in range(n)])
-
-
-@create_empty_array.register(UnicodeText)
-def _empty(space: UnicodeText, n: int = 1, fn: Any = np.zeros) -> tuple[str, ...]:
-    return tuple("" for _ in range(n))
-
-
-@concatenate.register(UnicodeText)
-def _concat(space: UnicodeText, items: Any, out: Any) -> tuple[str, ...]:
-    return tuple(items)
-
-
-@iterate.register(UnicodeText)
-def _iterate(space: UnicodeText, items: Any) -> Iterator[str]:
-    return iter(items)
-
-
 @create_shared_memory.register(UnicodeText)
 def _create_shm(space: UnicodeText, n: int = 1, ctx: Any = mp) -> Any:
-    return ctx.Array("i", n * space.max_length)
+    shm = ctx.Array("i", n * space.max_length)
+    np.frombuffer(shm.get_obj(), dtype=np.int32)[:] = -1  # every slot starts as ""
+    return shm
+
+
+class SharedTexts(Sequence[str]):
+    """A live view of a batch of strings in shared memory (like gymnasium's array views).
+
+    ``AsyncVectorEnv`` reads its shared buffer once and then hands out copies of that view, so
+    the view decodes on access; ``copy.deepcopy`` (what the vector env does with ``copy=True``)
+    gives a plain tuple of the current strings.
+    """
+
+    def __init__(self, shared_memory: Any, n: int, max_length: int) -> None:
+        self._shm = shared_memory
+        self._n = n
+        self._size = max_length
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(self._n)))
+        if not -self._n <= i < self._n:
+            raise IndexError(i)
+        i %= self._n
+        data = np.frombuffer(self._shm.get_obj(), dtype=np.int32)
+        row = data[i * self._size : (i + 1) * self._size]
+        end = np.flatnonzero(row < 0)
+        row = row[: end[0]] if end.size else row
+        return row.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+    def __deepcopy__(self, memo: Any) -> tuple[str, ...]:
+        return tuple(self)
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __repr__(self) -> str:
+        return f"SharedTexts({tuple(self)!r})"
 
 
 @read_from_shared_memory.register(UnicodeText)
-def _read_shm(space: UnicodeText, shared_memory: Any, n: int = 1) -> tuple[str, ...]:
-    data = np.frombuffer(shared_memory.get_obj(), dtype=np.int32).reshape(n, space.max_length)
-    out = []
-    for row in data:
-        end = np.flatnonzero(row < 0)
-        row = row[: end[0]] if end.size else row
-        out.append(row.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass"))
-    return tuple(out)
+def _read_shm(space: UnicodeText, shared_memory: Any, n: int = 1) -> SharedTexts:
+    return SharedTexts(shared_memory, n, space.max_length)
 
 
 @write_to_shared_memory.register(UnicodeText)

@@ -167,7 +167,7 @@ def build_home(rng: TaskRng) -> Home:
 
     home.put("~/logs/activity.log", "".join(f"2026-11-{d:02d} 09:{rng.randint(10, 59)} {u.username} login ok\n" for d in range(10, 20)))
     home.put("~/shared/README.txt", f"Everything in this folder is readable by everyone at {company}.\n")
-    home.put("~/Downloads/invoice-{0}.txt".format(rng.randint(1000, 9999)), f"Invoice from {rng.choice(COMPANIES)}: {rng.randint(100, 999)}.00 EUR due in 30 days\n")
+    home.put(f"~/Downloads/invoice-{rng.randint(1000, 9999)}.txt", f"Invoice from {rng.choice(COMPANIES)}: {rng.randint(100, 999)}.00 EUR due in 30 days\n")
     return home
 
 
