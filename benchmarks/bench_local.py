@@ -1,0 +1,76 @@
+"""Local-backend speed: tool steps/s, resets/s and whole episodes/s, single process.
+
+Plays the oracle script of every task family of the chosen env(s) over many seeds and times
+``reset`` and ``step`` separately. Run: ``python benchmarks/bench_local.py [--env all]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+
+import gymnasium as gym
+
+import mosaic_gym  # noqa: F401
+from mosaic_gym.domains import ENV_IDS, available
+from mosaic_gym.tasks.base import families_of
+
+
+def bench(env_id: str, seeds: int) -> dict[str, float]:
+    env = gym.make(env_id, split="all").unwrapped  # the bare env: what a vector worker runs
+    fams = sorted(families_of(env.domain.name))
+    reset_t = tool_t = final_t = 0.0
+    resets = tool_steps = episodes = 0
+    for seed in range(seeds):
+        for fid in fams:
+            t0 = time.perf_counter()
+            env.reset(seed=seed, options={"task_id": fid})
+            reset_t += time.perf_counter() - t0
+            resets += 1
+            for action in env.task.oracle:
+                t0 = time.perf_counter()
+                _, _, term, trunc, _ = env.step(action)
+                dt = time.perf_counter() - t0
+                if term or trunc:
+                    final_t += dt  # the closing turn also runs the host-side checks
+                    break
+                tool_t += dt
+                tool_steps += 1
+            episodes += 1
+    env.close()
+    return {
+        "families": len(fams),
+        "episodes": episodes,
+        "tool_steps_per_s": tool_steps / tool_t,
+        "resets_per_s": resets / reset_t,
+        "closing_step_ms": 1000 * final_t / episodes,
+        "episodes_per_s": episodes / (reset_t + tool_t + final_t),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--env", default="mosaic/FileOps-v0", help="an env id or 'all'")
+    p.add_argument("--seeds", type=int, default=20)
+    p.add_argument("--repeats", type=int, default=3, help="report the median of this many runs")
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    ids = [ENV_IDS[n] for n in available()] if args.env == "all" else [args.env]
+    results = {}
+    for env_id in ids:
+        runs = [bench(env_id, args.seeds) for _ in range(args.repeats)]
+        results[env_id] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(f"{'env':<24}{'families':>9}{'tool steps/s':>14}{'resets/s':>10}{'close ms':>10}{'episodes/s':>12}")
+    for env_id, r in results.items():
+        print(f"{env_id:<24}{r['families']:>9.0f}{r['tool_steps_per_s']:>14,.0f}{r['resets_per_s']:>10,.0f}{r['closing_step_ms']:>10.2f}{r['episodes_per_s']:>12,.0f}")
+
+
+if __name__ == "__main__":
+    main()
