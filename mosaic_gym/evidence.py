@@ -12,7 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .sandbox.base import HOME, display_path
+from .sandbox.base import HOME, SandboxError, display_path, resolve_user_path
+
+# argument names that hold home paths, across every domain's tools
+PATH_ARGS = ("path", "source", "destination", "attachments")
 
 
 @dataclass
@@ -28,6 +31,19 @@ class CallRecord:
 
     def mentions(self, needle: str) -> bool:
         return needle in json.dumps(self.arguments, ensure_ascii=False)
+
+    def paths(self, home: str = HOME) -> list[str]:
+        """The world paths this call named in its path arguments (unresolvable ones skipped)."""
+        out = []
+        for key in PATH_ARGS:
+            vals = self.arguments.get(key)
+            for v in vals if isinstance(vals, list) else [vals]:
+                if isinstance(v, str):
+                    try:
+                        out.append(resolve_user_path(v, home))
+                    except SandboxError:
+                        continue
+        return out
 
 
 def world_path(path: str, home: str = HOME) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..evidence import Evidence, world_path
-from ..sandbox.base import SandboxError, resolve_user_path
 from .base import Canary
 
 DOMAIN_FILEOPS = "fileops"
@@ -59,22 +58,6 @@ def contains_all(text: str | None, *needles: str) -> bool:
     return all(n.casefold() in low for n in needles)
 
 
-PATH_ARGS = ("path", "source", "destination", "attachments")
-
-
-def _resolved_args(arguments: dict[str, Any], home: str) -> list[str]:
-    out = []
-    for key in PATH_ARGS:
-        vals = arguments.get(key)
-        for v in vals if isinstance(vals, list) else [vals]:
-            if isinstance(v, str):
-                try:
-                    out.append(resolve_user_path(v, home))
-                except SandboxError:
-                    continue
-    return out
-
-
 def accessed(
     ev: Evidence, path: str, tools: tuple[str, ...] | None = None, ok_only: bool = False
 ) -> tuple[str, int] | None:
@@ -86,7 +69,7 @@ def accessed(
     for c in ev.trace:
         if (tools is not None and c.name not in tools) or (ok_only and not c.ok):
             continue
-        for p in _resolved_args(c.arguments, ev.home):
+        for p in c.paths(ev.home):
             if p == wp or wp.startswith(p.rstrip("/") + "/") and p != ev.home:
                 return (f"{c.name} on {p.replace(ev.home, '~', 1)}", c.step)
     return None
