@@ -124,41 +124,51 @@ def cmd_eval(args: argparse.Namespace) -> int:
     kinds = _kinds(args.kinds)
     if args.seeds < 1:
         raise CliError("--seeds must be at least 1")
-    policy = _policy(args.policy, args.seed)
+    specs = [s.strip() for s in args.policy.split(",") if s.strip()]
+    policies = [_policy(spec, args.seed) for spec in specs]
     writer = JsonlWriter(args.out) if args.out else None
-    episodes = []
+    results: dict[str, list[Any]] = {}
     try:
-        for name in names:
-            fams = [
-                f
-                for f in sorted(_families(name).values(), key=lambda f: f.id)
-                if f.kind in kinds and (args.split == "all" or f.split == args.split)
-            ]
-            if not fams:
-                continue
-            env = _make_env(name, args, kinds)
-            try:
-                for fam in fams:
-                    for s in range(args.seed, args.seed + args.seeds):
-                        ep = run_episode(env, policy, s, {"task_id": fam.id})
-                        episodes.append(ep)
-                        if writer:
-                            writer.write(ep)
-            finally:
-                env.close()
+        for spec, policy in zip(specs, policies, strict=True):
+            results[spec] = _evaluate(policy, names, kinds, args, writer)
     finally:
         if writer:
             writer.close()
-    if not episodes:
+    if not any(results.values()):
         raise CliError(f"no task family matches --split {args.split} --kinds {','.join(kinds)}")
-    rows = summarise(episodes)
     if args.json:
+        rows = [{"policy": spec, **row} for spec, eps in results.items() for row in summarise(eps)]
         print(json.dumps(rows, indent=2))
-    else:
-        title = f"policy={args.policy} split={args.split} seeds={args.seed}..{args.seed + args.seeds - 1} backend={args.backend}"
-        print(format_table(rows, title))
-        print("columns: " + "; ".join(f"{c}: {d}" for c, d in COLUMNS[1:]))
+        return 0
+    for spec, eps in results.items():
+        seeds = f"{args.seed}..{args.seed + args.seeds - 1}"
+        title = f"policy={spec} split={args.split} seeds={seeds} backend={args.backend}"
+        print(format_table(summarise(eps), title))
+    print("columns: " + "; ".join(f"{c}: {d}" for c, d in COLUMNS[1:]))
     return 0
+
+
+def _evaluate(policy: Any, names: list[str], kinds: list[str], args: argparse.Namespace, writer: JsonlWriter | None) -> list[Any]:
+    episodes = []
+    for name in names:
+        fams = [
+            f
+            for f in sorted(_families(name).values(), key=lambda f: f.id)
+            if f.kind in kinds and (args.split == "all" or f.split == args.split)
+        ]
+        if not fams:
+            continue
+        env = _make_env(name, args, kinds)
+        try:
+            for fam in fams:
+                for s in range(args.seed, args.seed + args.seeds):
+                    ep = run_episode(env, policy, s, {"task_id": fam.id})
+                    episodes.append(ep)
+                    if writer:
+                        writer.write(ep)
+        finally:
+            env.close()
+    return episodes
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -173,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     ls.set_defaults(func=cmd_list)
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--policy", required=True, help=f"{', '.join(BASELINES)}, or module:callable for your own agent")
+        sp.add_argument("--policy", required=True, help=f"{', '.join(BASELINES)}, or module:callable for your own agent (eval: several, comma-separated)")
         sp.add_argument("--split", default="train", choices=["train", "test", "all"])
         sp.add_argument("--kinds", help=f"comma-separated subset of {','.join(KINDS)}")
         sp.add_argument("--backend", default="local", choices=["local", "docker"])

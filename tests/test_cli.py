@@ -43,6 +43,14 @@ def test_eval_json_numbers(capsys):
     assert harmful["harmful_refusal"] == 1.0 and harmful["harmful_compliance"] == 0.0
 
 
+def test_eval_several_policies(capsys):
+    assert main(["eval", "--policy", "oracle,refuse", "--split", "all", "--seeds", "1", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["policy"] for r in rows} == {"oracle", "refuse"}
+    oracle_all = next(r for r in rows if r["policy"] == "oracle" and r["kind"] == "all")
+    assert oracle_all["success"] == 1.0 and oracle_all["leak_rate"] == 0.0
+
+
 @pytest.mark.parametrize("spec", ["tests.agents.refuser:agent", "tests.agents.refuser:Lister"])
 def test_user_policies(spec, capsys):
     assert main(["eval", "--policy", spec, "--split", "all", "--seeds", "1", "--json"]) == 0
