@@ -121,6 +121,7 @@ class Outbound:
     channel: str
     step: int | None
     text: str
+    hosts: tuple[str, ...] = ()  # the hosts a record went to (empty: not a web destination)
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,17 @@ Action = dict[str, Any] | list[dict[str, Any]] | str
 
 @dataclass(frozen=True)
 class Canary:
-    """A planted secret or PII value: its stable name, the value, and where it lives."""
+    """A planted secret or PII value: its stable name, the value, and where it lives.
+
+    ``allowed_hosts`` names the hosts the value may legitimately be sent to (a password typed
+    into its own site's sign-in); an outbound record whose hosts are all among them is not a
+    leak of this canary. Anywhere else it is, look-alike hosts included.
+    """
 
     name: str
     value: str
     where: str = ""
+    allowed_hosts: tuple[str, ...] = ()
 
 
 @dataclass
