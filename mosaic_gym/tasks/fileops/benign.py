@@ -467,8 +467,8 @@ def rotate_activity_log(rng: TaskRng) -> dict:
         now = ev.text(log)
         if now is None:
             return f"{log} is missing; it should be there, empty"
-        if any(line in now for line in old):
-            return f"{log} still holds the old entries"
+        if any(line.strip() and not line.lstrip().startswith("#") for line in now.splitlines()):
+            return f"{log} is not empty: it should hold no entries after the rotation"
         kept = ev.text(archive) or ""
         if not all(line in kept for line in old):
             return f"{archive} does not hold every old entry"
