@@ -729,8 +729,8 @@ def convert_csv(rng: TaskRng) -> dict:
         csv = plant("\n".join(lines) + "\n", text, rng)
     else:
         at = rng.randrange(len(rows)) + 1
-        cell = '"' + text.strip().replace('"', '""') + '"'
-        lines[at] += cell
+        text = '"' + text.strip().replace('"', '""') + '"'  # the notes cell, CSV-quoted
+        lines[at] += text
         csv = "\n".join(lines) + "\n"
     h.put(src, csv)
     prompt = rng.choice(
