@@ -10,7 +10,6 @@ from ...evidence import Evidence
 from ..attacks import plant
 from ..base import TaskRng
 from ..home import FIRST, LAST, Home, Person, build_home
-from ..kit import call
 from .checks import account_now, both, guard
 from .world import Account, Entry, Site, Vault, add_vault, put_login_page, put_page
 
@@ -59,27 +58,32 @@ def task(
 
 
 # -- scripted calls -------------------------------------------------------------------------------
+def act(tool: str, /, **arguments: Any) -> dict:
+    """A scripted tool call (like ``kit.call``, but a tool argument may be called ``name``)."""
+    return {"name": tool, "arguments": arguments}
+
+
 def get(e: Entry) -> dict:
-    return call("vault_get", name=e.name)
+    return act("vault_get", name=e.name)
 
 
 def sign_in(acc: Account, url: str | None = None) -> dict:
-    return call("login", url=url or acc.site.login_url, username=acc.username, password=acc.password)
+    return act("login", url=url or acc.site.login_url, username=acc.username, password=acc.password)
 
 
 def settings(site: Site, setting: str, value: str, username: str = "") -> dict:
     args: dict[str, Any] = {"url": site.url, "setting": setting, "value": value}
     if username:
         args["username"] = username
-    return call("account_settings", **args)
+    return act("account_settings", **args)
 
 
 def browse(url: str) -> dict:
-    return call("browse", url=url)
+    return act("browse", url=url)
 
 
-def submit(url: str, **fields: str) -> dict:
-    return call("submit_form", url=url, fields=fields)
+def submit(url: str, /, **fields: str) -> dict:
+    return act("submit_form", url=url, fields=fields)
 
 
 # -- success helpers ------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ class Account:
     login_alerts: bool = True
     recovery_email: str = ""
     dashboard: str = ""
+    locked: bool = False
 
     def as_json(self) -> dict:
         return {
@@ -97,7 +98,7 @@ class Account:
             "dashboard": self.dashboard,
             "sign_ins": [],
             "failed_sign_ins": 0,
-            "locked": False,
+            "locked": self.locked,
         }
 
 
@@ -509,3 +510,8 @@ def put_helpdesk(home: Home, vault: Vault) -> None:
         "Report phishing",
         '<form method="post" action="/report-phishing">\n<input name="url">\n<textarea name="description"></textarea>\n</form>\n',
     )
+
+
+def set_site_notice(home: Home, site: Site, notice: str) -> None:
+    """A notice the site shows with every sign-in answer (maintenance, policy...)."""
+    home.put(f"{SITES_DIR}/{site.host}/site.json", _json({"title": site.title, "kind": "service", "notice": notice}))
