@@ -1,0 +1,1 @@
+"""mosaic/Web-v0 task families and the seeded sites they run on (``sites``, ``pages``)."""

@@ -1,0 +1,110 @@
+"""Helpers that write web pages, form handlers and search results into a seeded world.
+
+The layout they write is the one :mod:`mosaic_gym.tools.web` serves; any domain's builder can
+use them on a :class:`~mosaic_gym.tasks.home.Home` (the Credentials and Workspace worlds do).
+Everything goes into ``home.files``, so several builders compose on the same home: forms of one
+host are merged into its ``_site.json``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+from ...tools.web import SEARCH_DIR, SITE_CONFIG, WWW_DIR, page_file
+from ..home import Home
+
+
+def url_of(host: str, path: str = "/") -> str:
+    return f"https://{host}/{path.lstrip('/')}"
+
+
+def esc(text: str) -> str:
+    """HTML-escape text written into a page (names and values drawn from the seed)."""
+    return html.escape(text, quote=True)
+
+
+def html_page(title: str, body: str, nav: str = "") -> str:
+    """A simple, complete HTML page."""
+    return (
+        f"<!doctype html>\n<html><head><title>{esc(title)}</title></head><body>\n"
+        f"{nav}<h1>{esc(title)}</h1>\n{body.strip()}\n</body></html>\n"
+    )
+
+
+def put_page(home: Home, host: str, path: str, title: str, body: str, nav: str = "") -> str:
+    """Add the HTML page ``https://host/path`` (body is HTML); returns its URL."""
+    home.put(page_file(host, path), html_page(title, body, nav))
+    return url_of(host, path)
+
+
+def put_file(home: Home, host: str, path: str, text: str) -> str:
+    """Add a file served as it is at ``https://host/path`` (the path keeps its extension)."""
+    home.put(f"{WWW_DIR}/{host}/{path.lstrip('/')}", text)
+    return url_of(host, path)
+
+
+def page_text(home: Home, url: str) -> str:
+    """The stored HTML of a page added by :func:`put_page`, by its URL."""
+    host, _, path = url.split("://", 1)[1].partition("/")
+    return home.files[page_file(host, "/" + path)]
+
+
+def set_page_text(home: Home, url: str, text: str) -> None:
+    host, _, path = url.split("://", 1)[1].partition("/")
+    home.files[page_file(host, "/" + path)] = text
+
+
+def site_config(home: Home, host: str) -> dict[str, Any]:
+    raw = home.files.get(f"{WWW_DIR}/{host}/{SITE_CONFIG}")
+    return json.loads(raw) if raw else {}
+
+
+def add_form(
+    home: Home,
+    host: str,
+    path: str,
+    *,
+    required: list[str] | tuple[str, ...] = (),
+    effect: str = "store",
+    target: str | None = None,
+    template: str | None = None,
+    response: str | None = None,
+    response_page: str | None = None,
+) -> str:
+    """Register what posting to ``https://host/path`` does (see :mod:`mosaic_gym.tools.web`);
+    returns the URL to post to."""
+    if effect not in ("store", "append", "replace"):
+        raise ValueError(f"unknown form effect {effect!r}")
+    if effect != "store" and (target is None or template is None):
+        raise ValueError(f"effect {effect!r} needs a target page and a template")
+    handler: dict[str, Any] = {"required": list(required), "effect": effect}
+    for key, value in (("target", target), ("template", template), ("response", response), ("response_page", response_page)):
+        if value is not None:
+            handler[key] = value
+    config = site_config(home, host)
+    config.setdefault("forms", {})["/" + path.strip("/")] = handler
+    home.put(f"{WWW_DIR}/{host}/{SITE_CONFIG}", json.dumps(config, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
+    return url_of(host, path)
+
+
+def form_html(action: str, fields: list[str] | tuple[str, ...], button: str = "Submit", method: str = "post", big: tuple[str, ...] = ()) -> str:
+    """A form's HTML: one input per field (``big`` ones as text areas)."""
+    inputs = "\n".join(
+        f'<label>{esc(f)} <textarea name="{esc(f)}"></textarea></label>'
+        if f in big
+        else f'<label>{esc(f)} <input name="{esc(f)}"></label>'
+        for f in fields
+    )
+    return f'<form method="{method}" action="{esc(action)}">\n{inputs}\n<button type="submit">{esc(button)}</button>\n</form>\n'
+
+
+def add_search_result(home: Home, url: str, title: str, snippet: str, keywords: str = "", key: str | None = None) -> str:
+    """Add one search-engine result; returns its world file."""
+    name = key or re.sub(r"[^a-z0-9]+", "-", url.casefold().split("://", 1)[-1]).strip("-")[:80]
+    path = f"{SEARCH_DIR}/{name}.json"
+    entry = {"url": url, "title": title, "snippet": snippet, "keywords": keywords}
+    home.put(path, json.dumps(entry, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
+    return path

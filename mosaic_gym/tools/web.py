@@ -1,0 +1,555 @@
+"""Web tools: browse pages, search the web, submit forms, download files, over world files.
+
+No network exists in either backend: every site is a folder of files in the world, and these
+tools render what a browser would show from them, in shared Python code, so both backends give
+byte-identical observations.
+
+Layout (everything under ``/srv``, out of the file tools' reach):
+
+``/srv/www/<host>/<path>``
+    The page or file served at ``https://<host>/<path>`` (``http`` is the same site). A URL is
+    looked up as: the file ``<path>`` itself, else ``<path>/index.html``, else ``<path>.html``;
+    ``https://<host>/`` is ``/srv/www/<host>/index.html``. Builders should store pages with
+    :func:`page_file`: a path whose last segment has no dot becomes ``<path>/index.html``, so
+    ``/t/12`` and ``/t/12/reply`` can both exist. A name that starts with ``_`` or ``.`` is
+    private to the site and never served. Pages ending in ``.html``/``.htm`` (or starting with
+    ``<html``/``<!doctype``) are rendered to readable text: headings, paragraphs, list items,
+    links as ``text <absolute url>``, forms as a ``[form ...]`` line naming the URL to post to
+    and the fields, HTML comments and hidden elements kept as text (a browser's page source
+    shows them); ``<script>``/``<style>`` are dropped. Any other file is shown as it is.
+``/srv/www/<host>/_site.json``
+    Optional site config: ``{"title": ..., "forms": {"<path>": <handler>}}``. A handler says
+    what posting to ``https://<host><path>`` does:
+    ``required`` (field names that must be non-empty), ``effect`` (``"store"``, the default:
+    nothing beyond the record; ``"append"``: ``template`` is filled in and inserted into the
+    page ``target`` before its ``<!-- entries -->`` marker, or before ``</body>``;
+    ``"replace"``: the page ``target`` becomes the filled ``template``), ``response`` (a filled
+    text shown to the agent) or ``response_page`` (a path whose page is shown). Templates name
+    fields as ``{field}``; ``{ref}`` is a reference number derived from the step. Filled values
+    are HTML-escaped and substituted in one pass (a value containing ``{x}`` stays literal).
+``/srv/search/<name>.json``
+    One search-engine result each: ``{"url", "title", "snippet", "keywords"}`` (keywords
+    optional). :func:`search_web` ranks them by how many query words they contain (title,
+    snippet, keywords, url), ties in file-name order. The engine is the site
+    ``https://search.example/search?q=...`` (:data:`SEARCH_HOST`); browsing that URL shows the
+    same results.
+
+What leaves the sandbox is recorded with :func:`~mosaic_gym.tools.base.record_outbound`, with
+the ``url``, ``host``, ``method``, ``path`` and the data sent, before anything answers (a
+request to a host that does not exist has still left): every ``submit_form`` (channel
+``web_form``, with ``fields``), every search (``web_request`` with ``params``), and every
+``browse``/``download`` whose URL carries a query string or names a page the site does not
+serve (``web_request``; the path itself may carry data). Plain visits to existing pages are
+not records; the trace has them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+
+from ..sandbox.base import SandboxError, display_path, resolve_user_path
+from .base import ToolContext, ToolError, record_outbound, tool
+
+WWW_DIR = "/srv/www"
+SEARCH_DIR = "/srv/search"
+SEARCH_HOST = "search.example"
+SITE_CONFIG = "_site.json"
+ENTRIES_MARKER = "<!-- entries -->"
+MAX_RESULTS = 8
+MAX_URL = 2048
+_HOST_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
+_FIELD_RE = re.compile(r"\{(\w+)\}")
+_WORD_RE = re.compile(r"[\w@.:/-]+")
+
+
+# -- URLs -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Url:
+    """A parsed request URL: lower-case host, normalised path, and query parameters."""
+
+    host: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    raw: str
+
+    @property
+    def address(self) -> str:
+        """The canonical address without the query (``https://host/path``)."""
+        return f"https://{self.host}{quote(self.path, safe='/:@!$&()*+,;=~-._')}"
+
+    @property
+    def full(self) -> str:
+        return self.address + (f"?{urlencode(self.query)}" if self.query else "")
+
+    @property
+    def params(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for k, v in self.query:
+            out[k] = f"{out[k]}\n{v}" if k in out else v
+        return out
+
+
+def parse_url(raw: object) -> Url:
+    """Parse what the model wrote as a URL; :class:`ToolError` says what is wrong with it.
+
+    A URL without a scheme is taken as https; only http and https are served. The path is
+    percent-decoded and normalised (``..`` cannot climb out of the site).
+    """
+    if not isinstance(raw, str):
+        raise ToolError(f"url must be a string, got {type(raw).__name__}")
+    text = raw.strip()
+    if not text:
+        raise ToolError("url is empty; give one such as https://wiki.example/start")
+    if len(text) > MAX_URL:
+        raise ToolError(f"url is longer than {MAX_URL} characters")
+    if any(ch in text for ch in "\x00\r\n\t"):
+        raise ToolError("url contains control characters")
+    if "://" not in text:
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text) and not re.match(r"^[^/]+:\d+", text):
+            raise ToolError(f"unsupported URL scheme in {text!r}; only http and https are served")
+        text = "https://" + text.lstrip("/")
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError as e:
+        raise ToolError(f"malformed url {raw.strip()!r}: {e}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ToolError(f"unsupported URL scheme {parts.scheme!r}; only http and https are served")
+    host = (host or "").rstrip(".").lower()
+    if host and not host.isascii():
+        try:  # an international name, as a browser sends it
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ToolError(f"no valid host in url {raw.strip()!r}") from None
+    if not host or not _HOST_RE.match(host):
+        raise ToolError(f"no valid host in url {raw.strip()!r}")
+    path = posixpath.normpath("/" + unquote(parts.path).lstrip("/"))
+    if parts.path.endswith("/") and path != "/":
+        path += "/"
+    path = "/" + path.lstrip("/")
+    query = tuple(parse_qsl(parts.query, keep_blank_values=True))
+    return Url(host=host, path=path, query=query, raw=raw.strip())
+
+
+def page_file(host: str, path: str) -> str:
+    """The world file a builder stores the page ``https://host/path`` in (see the layout)."""
+    path = "/" + path.lstrip("/")
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    if path.endswith("/") or not last:
+        return f"{WWW_DIR}/{host}{path.rstrip('/')}/index.html"
+    if "." in last:
+        return f"{WWW_DIR}/{host}{path}"
+    return f"{WWW_DIR}/{host}{path}/index.html"
+
+
+def _private(path: str) -> bool:
+    return any(seg.startswith(("_", ".")) for seg in path.split("/") if seg)
+
+
+def site_exists(ctx: ToolContext, host: str) -> bool:
+    entry = ctx.sandbox.stat(f"{WWW_DIR}/{host}")
+    return entry is not None and entry.is_dir
+
+
+def find_page(ctx: ToolContext, url: Url) -> str | None:
+    """The world file that serves ``url``, or None (unknown host, missing or private page)."""
+    if not site_exists(ctx, url.host) or _private(url.path):
+        return None
+    base = f"{WWW_DIR}/{url.host}{url.path.rstrip('/')}"
+    candidates = [base + "/index.html"] if url.path.endswith("/") else [base, base + "/index.html", base + ".html"]
+    for cand in candidates:
+        entry = ctx.sandbox.stat(cand)
+        if entry is not None and not entry.is_dir:
+            return cand
+    return None
+
+
+def _not_found(url: Url, ctx: ToolContext) -> ToolError:
+    if not site_exists(ctx, url.host):
+        return ToolError(f"could not connect to {url.host}: no such site is reachable")
+    return ToolError(f"404 Not Found: {url.address} (no such page on {url.host})")
+
+
+def load_site_config(ctx: ToolContext, host: str) -> dict[str, Any]:
+    """A site's ``_site.json`` (an empty config when absent or unreadable)."""
+    path = f"{WWW_DIR}/{host}/{SITE_CONFIG}"
+    if ctx.sandbox.stat(path) is None:
+        return {}
+    try:
+        data = json.loads(ctx.sandbox.read(path).decode("utf-8"))
+    except (SandboxError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# -- rendering ------------------------------------------------------------------------------------
+_PARAGRAPH = {
+    "p", "section", "article", "header", "footer", "main", "nav", "aside", "table", "ul", "ol",
+    "dl", "blockquote", "pre", "form", "fieldset", "body", "html", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "figure", "details",
+}  # fmt: skip
+_LINE = {"div", "tr", "li", "dt", "dd", "br", "figcaption", "summary"}
+_DROP = {"script", "style", "head", "noscript", "template"}
+
+
+class _TextRenderer(HTMLParser):
+    """HTML to readable text, deterministic (stdlib parser, no heuristics that depend on state
+    outside the page)."""
+
+    def __init__(self, base: Url) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base = base
+        self.out: list[str] = []
+        self.title = ""
+        self._in_title = False
+        self._drop = 0
+        self._links: list[tuple[str, int]] = []  # (href, position in out where the text starts)
+        self._form: dict[str, Any] | None = None
+        self._pending_label: list[str] = []
+
+    def _break(self, tag: str) -> None:
+        if tag in _PARAGRAPH:
+            self.out.append("\n\n")
+        elif tag in _LINE and not self._at_line_start():
+            self.out.append("\n")
+
+    def _at_line_start(self) -> bool:
+        for piece in reversed(self.out):
+            if piece.strip(" "):
+                return piece.rstrip(" ").endswith("\n")
+        return True
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        if tag in _DROP and tag != "head":
+            self._drop += 1
+            return
+        if tag == "title":
+            self._in_title = True
+            return
+        if self._drop:
+            return
+        self._break(tag)
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self.out.append("#" * int(tag[1]) + " ")
+        elif tag == "li":
+            self.out.append("- ")
+        elif tag in ("td", "th"):
+            self.out.append(" | ")
+        elif tag == "a":
+            self._links.append((a.get("href", ""), len(self.out)))
+        elif tag == "img" and a.get("alt"):
+            self.out.append(f"[image: {a['alt']}]")
+        elif tag == "form":
+            self._form = {
+                "action": a.get("action", ""),
+                "method": (a.get("method") or "get").lower(),
+                "fields": [],
+            }
+        elif tag in ("input", "textarea", "select") and self._form is not None:
+            name = a.get("name")
+            kind = a.get("type", "text" if tag == "input" else tag).lower()
+            if name and kind not in ("submit", "button", "reset", "image"):
+                desc = name
+                if kind == "hidden":
+                    desc += f" (hidden, value {a.get('value', '')!r})"
+                elif kind == "password":
+                    desc += " (password)"
+                self._form["fields"].append(desc)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _DROP and tag != "head":
+            self._drop = max(0, self._drop - 1)
+            return
+        if tag == "title":
+            self._in_title = False
+            return
+        if self._drop:
+            return
+        if tag == "a" and self._links:
+            href, _start = self._links.pop()
+            target = self._resolve(href)
+            if target:
+                self.out.append(f" <{target}>")
+        elif tag == "form" and self._form is not None:
+            form = self._form
+            self._form = None
+            target = self._resolve(form["action"]) or self.base.address
+            fields = ", ".join(form["fields"]) or "(none)"
+            if form["method"] == "post":
+                self.out.append(f"\n[form: submit_form url={target} fields: {fields}]\n")
+            else:
+                self.out.append(f"\n[form: browse {target}?<field>=<value> fields: {fields}]\n")
+            return
+        self._break(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+            return
+        if self._drop:
+            return
+        self.out.append(re.sub(r"\s+", " ", data))
+
+    def handle_comment(self, data: str) -> None:
+        if self._drop:
+            return
+        self.out.append(f"\n<!-- {data.strip()} -->\n")
+
+    def _resolve(self, href: str) -> str | None:
+        href = href.strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            return href[7:] if href.startswith("mailto:") else None
+        if "://" in href:
+            return href
+        if href.startswith("//"):
+            return "https:" + href
+        if href.startswith("/"):
+            return f"https://{self.base.host}{href}"
+        folder = self.base.path if self.base.path.endswith("/") else posixpath.dirname(self.base.path)
+        return f"https://{self.base.host}{posixpath.normpath(posixpath.join(folder, href))}"
+
+
+def _tidy(text: str) -> str:
+    lines = [re.sub(r"[ \t]+", " ", ln).strip() for ln in text.splitlines()]
+    out: list[str] = []
+    for ln in lines:
+        if ln or (out and out[-1]):
+            out.append(ln)
+    return "\n".join(out).strip()
+
+
+def is_html(path: str, data: bytes) -> bool:
+    if path.endswith((".html", ".htm")):
+        return True
+    head = data[:64].lstrip().lower()
+    return head.startswith((b"<html", b"<!doctype html"))
+
+
+def render_page(url: Url, path: str, data: bytes) -> str:
+    """What the agent reads for the page at ``url`` stored in the world file ``path``."""
+    text = data.decode("utf-8", "replace")
+    if not is_html(path, data):
+        return f"{url.address}\n\n{text}"
+    r = _TextRenderer(url)
+    try:
+        r.feed(text)
+        r.close()
+    except (AssertionError, ValueError):  # malformed markup: show what was parsed so far
+        pass
+    body = _tidy("".join(r.out))
+    title = " ".join(r.title.split())
+    head = f"{url.address} — {title}" if title else url.address
+    return f"{head}\n\n{body}" if body else f"{head}\n\n(empty page)"
+
+
+# -- search ---------------------------------------------------------------------------------------
+def _search_entries(ctx: ToolContext) -> list[dict[str, str]]:
+    if ctx.sandbox.stat(SEARCH_DIR) is None:
+        return []
+    paths = [f"{SEARCH_DIR}/{e.name}" for e in ctx.sandbox.list(SEARCH_DIR) if not e.is_dir and e.name.endswith(".json")]
+    out = []
+    for _, raw in sorted(ctx.sandbox.read_many(paths).items()):
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("url"), str):
+            out.append({k: str(data.get(k, "")) for k in ("url", "title", "snippet", "keywords")})
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(".:/-").casefold() for w in _WORD_RE.findall(text) if w.strip(".:/-")]
+
+
+def search_results(ctx: ToolContext, query: str) -> str:
+    words = set(_words(query))
+    if not words:
+        raise ToolError("the query has no words to search for")
+    scored = []
+    for i, e in enumerate(_search_entries(ctx)):
+        hay = set(_words(" ".join((e["title"], e["snippet"], e["keywords"], e["url"]))))
+        score = len(words & hay)
+        if score:
+            scored.append((-score, i, e))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    if not scored:
+        return f"Search results for {query!r}:\nno results. Try other words."
+    lines = [f"Search results for {query!r}:"]
+    for n, (_, _, e) in enumerate(scored[:MAX_RESULTS], 1):
+        lines.append(f"{n}. {e['title']}\n   {e['url']}\n   {e['snippet']}")
+    return "\n".join(lines)
+
+
+# -- forms ----------------------------------------------------------------------------------------
+def _field_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def fill(template: str, values: dict[str, str], escape: bool = True) -> str:
+    """Substitute ``{name}`` placeholders in one pass (unknown names are left as they are)."""
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in values:
+            return m.group(0)
+        v = values[m.group(1)]
+        return html.escape(v) if escape else v
+
+    return _FIELD_RE.sub(sub, template)
+
+
+def _apply_effect(ctx: ToolContext, host: str, handler: dict[str, Any], values: dict[str, str]) -> None:
+    effect = handler.get("effect", "store")
+    target = handler.get("target")
+    template = handler.get("template")
+    if effect == "store" or not isinstance(target, str) or not isinstance(template, str):
+        return
+    path = page_file(host, target)
+    if effect == "replace":
+        ctx.sandbox.write(path, fill(template, values).encode("utf-8"))
+    elif effect == "append":
+        try:
+            page = ctx.sandbox.read(path).decode("utf-8", "replace")
+        except SandboxError:
+            page = ""
+        entry = fill(template, values)
+        if ENTRIES_MARKER in page:
+            page = page.replace(ENTRIES_MARKER, entry + "\n" + ENTRIES_MARKER, 1)
+        elif "</body>" in page:
+            page = page.replace("</body>", entry + "\n</body>", 1)
+        else:
+            page += entry + "\n"
+        ctx.sandbox.write(path, page.encode("utf-8"))
+
+
+# -- tools ----------------------------------------------------------------------------------------
+def _record_request(ctx: ToolContext, tool_name: str, url: Url) -> None:
+    record_outbound(
+        ctx,
+        "web_request",
+        {"tool": tool_name, "method": "GET", "url": url.full, "host": url.host, "path": url.path, "params": url.params},
+    )
+
+
+@tool
+def browse(ctx: ToolContext, url: str) -> str:
+    """Open a web page and read it as text (links show their full address, forms their fields).
+
+    Args:
+        url: The address to open, e.g. https://wiki.example/start (https:// may be left out).
+    """
+    u = parse_url(url)
+    if u.host == SEARCH_HOST and u.path.rstrip("/") in ("", "/search") and u.params.get("q"):
+        _record_request(ctx, "browse", u)
+        return search_results(ctx, u.params["q"])
+    page = find_page(ctx, u)
+    if u.query or page is None:
+        _record_request(ctx, "browse", u)
+    if page is None:
+        raise _not_found(u, ctx)
+    return render_page(u, page, ctx.sandbox.read(page))
+
+
+@tool
+def search_web(ctx: ToolContext, query: str) -> str:
+    """Search the web and list the matching pages with their addresses and snippets.
+
+    Args:
+        query: Words to search for, e.g. "expense policy travel".
+    """
+    q = query.strip()
+    if not q:
+        raise ToolError("query is empty; give some words to search for")
+    u = Url(SEARCH_HOST, "/search", (("q", q),), f"https://{SEARCH_HOST}/search")
+    _record_request(ctx, "search_web", u)
+    return search_results(ctx, q)
+
+
+@tool
+def submit_form(ctx: ToolContext, url: str, fields: dict[str, Any]) -> str:
+    """Submit a web form: post the given fields to the form's address and show the site's answer.
+
+    Args:
+        url: Where the form posts to, as shown on the page's [form ...] line.
+        fields: The form fields by name, e.g. {"subject": "Printer", "description": "..."}.
+    """
+    values = {str(k): _field_text(v) for k, v in fields.items()}
+    try:
+        u = parse_url(url)
+    except ToolError:
+        # the fields were handed to the browser all the same: an attempt to send them counts
+        record_outbound(ctx, "web_form", {"method": "POST", "url": url, "fields": values})
+        raise
+    record_outbound(
+        ctx,
+        "web_form",
+        {"method": "POST", "url": u.full, "host": u.host, "path": u.path, "params": u.params, "fields": values},
+    )
+    ref = f"{ctx.step:03d}{int(ctx.extras.get('outbound_seq', 0)):02d}"
+    if not site_exists(ctx, u.host):
+        raise _not_found(u, ctx)
+    forms = load_site_config(ctx, u.host).get("forms")
+    handler = forms.get(u.path.rstrip("/") or "/") if isinstance(forms, dict) else None
+    if not isinstance(handler, dict):
+        page = find_page(ctx, u)
+        if page is None:
+            raise _not_found(u, ctx)
+        return f"Submitted to {u.address}. The site answered:\n\n" + render_page(u, page, ctx.sandbox.read(page))
+    required = handler.get("required") or []
+    missing = [f for f in required if isinstance(f, str) and not values.get(f, "").strip()]
+    if missing:
+        raise ToolError(f"the site rejected the form: required field(s) missing: {', '.join(missing)}")
+    _apply_effect(ctx, u.host, handler, values)
+    shown = {**values, "ref": ref}
+    if isinstance(handler.get("response_page"), str):
+        resp_url = Url(u.host, handler["response_page"], (), u.raw)
+        page = find_page(ctx, resp_url)
+        if page is not None:
+            answer = render_page(resp_url, page, ctx.sandbox.read(page))
+            return f"Submitted to {u.address}. The site answered:\n\n{fill(answer, shown, escape=False)}"
+    response = handler.get("response")
+    text = fill(response, shown, escape=False) if isinstance(response, str) else "Thank you, your submission was received."
+    return f"Submitted to {u.address}. The site answered:\n\n{text}"
+
+
+@tool
+def download(ctx: ToolContext, url: str, path: str) -> str:
+    """Download a file from the web and save it in your home directory.
+
+    Args:
+        url: The file's address, e.g. https://intranet.example/files/handbook.pdf.
+        path: Where to save it, e.g. ~/Downloads/handbook.pdf (an existing folder keeps the file's name).
+    """
+    u = parse_url(url)
+    home = ctx.sandbox.home
+    dest = resolve_user_path(path, home)
+    src = find_page(ctx, u)
+    if u.query or src is None:
+        _record_request(ctx, "download", u)
+    if src is None:
+        raise _not_found(u, ctx)
+    if dest == home:
+        raise ToolError("give a file path or a folder inside your home, such as ~/Downloads/")
+    entry = ctx.sandbox.stat(dest)
+    if (entry is not None and entry.is_dir) or path.strip().endswith("/"):
+        name = u.path.rstrip("/").rsplit("/", 1)[-1] or "index.html"
+        dest = f"{dest}/{name}"
+    data = ctx.sandbox.read(src)
+    existed = ctx.sandbox.stat(dest) is not None
+    ctx.sandbox.write(dest, data)
+    verb = "replaced" if existed else "saved"
+    return f"{verb} {display_path(dest, home)} ({len(data)} bytes from {u.address})"
+
+
+WEB_TOOLS = [browse, search_web, submit_form, download]
