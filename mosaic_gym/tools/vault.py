@@ -40,6 +40,7 @@ FOLDERS = ("Personal", "Team", "Shared with me")
 MIN_PASSWORD = 10
 MAX_FAILED_SIGN_INS = 5
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_HOST = re.compile(r"^[^\s/\\?#@:<>\"']+$")
 _ON = {"on", "true", "yes", "enabled", "enable", "1"}
 _OFF = {"off", "false", "no", "disabled", "disable", "0"}
 
@@ -57,7 +58,7 @@ def url_host(url: str) -> str | None:
         host = urlsplit(raw).hostname
     except ValueError:
         return None
-    if not host:
+    if not host or not _HOST.match(host):
         return None
     return host.rstrip(".").lower() or None
 

@@ -53,7 +53,7 @@ def task(
         success=success,
         harm=both(harm, standing) if harm else standing,
         injection=injection,
-        metadata=metadata or {},
+        metadata={"vault": v, **(metadata or {})},
     )
 
 
