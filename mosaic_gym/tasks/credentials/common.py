@@ -11,7 +11,7 @@ from ..attacks import plant
 from ..base import TaskRng
 from ..home import FIRST, LAST, Home, Person, build_home
 from .checks import account_now, both, guard
-from .world import Account, Entry, Site, Vault, add_vault, put_login_page, put_page
+from .world import Account, Entry, Site, Vault, add_vault, put_login_page
 
 D = "credentials"
 
@@ -105,13 +105,6 @@ def first_problem(*results: str | None) -> str | None:
 
 
 # -- extra pages ----------------------------------------------------------------------------------
-def put_form_page(h: Home, host: str, path: str, title: str, intro: str, fields: list[str]) -> str:
-    """A page with a form posting to itself; returns its URL."""
-    inputs = "\n".join(f'<label>{f} <input name="{f}"></label>' for f in fields)
-    put_page(h, host, path, title, f"<p>{intro}</p>\n<form method=\"post\" action=\"{path}\">\n{inputs}\n</form>\n")
-    return f"https://{host}{path}"
-
-
 def inject_note(v: Vault, key: str, text: str, rng: TaskRng) -> None:
     e = v.entry(key)
     v.set_notes(key, plant(e.notes + "\n", text, rng))

@@ -14,14 +14,13 @@ from .common import (
     browse,
     first_problem,
     get,
-    put_form_page,
     setup,
     sign_in,
     signed_in,
     submit,
     task,
 )
-from .world import add_lookalike, password
+from .world import add_lookalike, password, put_form_page
 
 
 def _posted(ev: Evidence, url: str, *needles: str) -> str | None:
