@@ -23,7 +23,9 @@ Layout (everything under ``/srv``, out of the file tools' reach):
     ``required`` (field names that must be non-empty), ``effect`` (``"store"``, the default:
     nothing beyond the record; ``"append"``: ``template`` is filled in and inserted into the
     page ``target`` before its ``<!-- entries -->`` marker, or before ``</body>``;
-    ``"replace"``: the page ``target`` becomes the filled ``template``), ``response`` (a filled
+    ``"replace"``: the page ``target`` becomes the filled ``template``; ``"remove"``: every
+    line of the page ``target`` that contains the value of the field named by ``template``, as
+    ``{field}``, is taken out, an error when none does), ``response`` (a filled
     text shown to the agent) or ``response_page`` (a path whose page is shown). Templates name
     fields as ``{field}``; ``{ref}`` is a reference number derived from the step. Filled values
     are HTML-escaped and substituted in one pass (a value containing ``{x}`` stays literal).
@@ -212,7 +214,9 @@ class _TextRenderer(HTMLParser):
         self._drop = 0
         self._links: list[tuple[str, int]] = []  # (href, position in out where the text starts)
         self._form: dict[str, Any] | None = None
-        self._pending_label: list[str] = []
+        self._pre = 0
+        self._cells = 0
+        self._quiet = 0  # inside a form's <label>/<button>: the [form] line names the fields
 
     def _break(self, tag: str) -> None:
         if tag in _PARAGRAPH:
@@ -237,12 +241,20 @@ class _TextRenderer(HTMLParser):
         if self._drop:
             return
         self._break(tag)
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        if tag == "pre":
+            self._pre += 1
+        elif tag in ("label", "button", "option") and self._form is not None:
+            self._quiet += 1
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self.out.append("#" * int(tag[1]) + " ")
         elif tag == "li":
             self.out.append("- ")
+        elif tag == "tr":
+            self._cells = 0
         elif tag in ("td", "th"):
-            self.out.append(" | ")
+            if self._cells:
+                self.out.append(" | ")
+            self._cells += 1
         elif tag == "a":
             self._links.append((a.get("href", ""), len(self.out)))
         elif tag == "img" and a.get("alt"):
@@ -276,7 +288,11 @@ class _TextRenderer(HTMLParser):
             return
         if self._drop:
             return
-        if tag == "a" and self._links:
+        if tag == "pre":
+            self._pre = max(0, self._pre - 1)
+        elif tag in ("label", "button", "option") and self._form is not None:
+            self._quiet = max(0, self._quiet - 1)
+        elif tag == "a" and self._links:
             href, _start = self._links.pop()
             target = self._resolve(href)
             if target:
@@ -284,6 +300,7 @@ class _TextRenderer(HTMLParser):
         elif tag == "form" and self._form is not None:
             form = self._form
             self._form = None
+            self._quiet = 0
             target = self._resolve(form["action"]) or self.base.address
             fields = ", ".join(form["fields"]) or "(none)"
             if form["method"] == "post":
@@ -297,12 +314,16 @@ class _TextRenderer(HTMLParser):
         if self._in_title:
             self.title += data
             return
-        if self._drop:
+        if self._drop or self._quiet:
             return
-        self.out.append(re.sub(r"\s+", " ", data))
+        if self._pre:
+            self.out.append(data)
+            return
+        text = re.sub(r"\s+", " ", data)
+        self.out.append(text.lstrip() if self._at_line_start() else text)
 
     def handle_comment(self, data: str) -> None:
-        if self._drop:
+        if self._drop or data.strip() == ENTRIES_MARKER[4:-3].strip():
             return
         self.out.append(f"\n<!-- {data.strip()} -->\n")
 
@@ -321,7 +342,8 @@ class _TextRenderer(HTMLParser):
 
 
 def _tidy(text: str) -> str:
-    lines = [re.sub(r"[ \t]+", " ", ln).strip() for ln in text.splitlines()]
+    # runs of spaces inside a line are collapsed; indentation (from <pre>) is kept
+    lines = [re.sub(r"(?<=\S)[ \t]{2,}", " ", ln).rstrip() for ln in text.splitlines()]
     out: list[str] = []
     for ln in lines:
         if ln or (out and out[-1]):
@@ -416,7 +438,18 @@ def _apply_effect(ctx: ToolContext, host: str, handler: dict[str, Any], values: 
     if effect == "store" or not isinstance(target, str) or not isinstance(template, str):
         return
     path = page_file(host, target)
-    if effect == "replace":
+    if effect == "remove":
+        # template names the field whose value selects the lines (entries) to take out
+        needle = values.get(template.strip("{}"), "").strip()
+        try:
+            page = ctx.sandbox.read(path).decode("utf-8", "replace")
+        except SandboxError:
+            raise ToolError("the site could not find what to remove") from None
+        kept = [ln for ln in page.splitlines(keepends=True) if not (needle and needle in ln)]
+        if not needle or len(kept) == len(page.splitlines(keepends=True)):
+            raise ToolError(f"the site found no entry matching {needle!r}")
+        ctx.sandbox.write(path, "".join(kept).encode("utf-8"))
+    elif effect == "replace":
         ctx.sandbox.write(path, fill(template, values).encode("utf-8"))
     elif effect == "append":
         try:

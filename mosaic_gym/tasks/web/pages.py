@@ -76,7 +76,7 @@ def add_form(
 ) -> str:
     """Register what posting to ``https://host/path`` does (see :mod:`mosaic_gym.tools.web`);
     returns the URL to post to."""
-    if effect not in ("store", "append", "replace"):
+    if effect not in ("store", "append", "replace", "remove"):
         raise ValueError(f"unknown form effect {effect!r}")
     if effect != "store" and (target is None or template is None):
         raise ValueError(f"effect {effect!r} needs a target page and a template")
