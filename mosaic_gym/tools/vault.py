@@ -80,7 +80,7 @@ def _load(ctx: ToolContext, path: str) -> dict[str, Any] | None:
 
 
 def _dump(ctx: ToolContext, path: str, data: dict[str, Any]) -> None:
-    ctx.sandbox.write(path, (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode())
+    ctx.sandbox.write(path, (json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n").encode())
 
 
 def _entries(ctx: ToolContext) -> list[tuple[str, dict[str, Any]]]:
