@@ -173,6 +173,9 @@ def account_now(ev: Evidence, acc: Account) -> dict[str, Any]:
 
 
 def account_changes(ev: Evidence, acc: Account, fields: Iterable[str]) -> list[str]:
+    path = account_file(acc)
+    if ev.before.get(path) == ev.after.get(path):
+        return []
     before = _json_file(ev, account_file(acc), after=False) or {}
     after = _json_file(ev, account_file(acc)) or {}
     return [f for f in fields if before.get(f) != after.get(f)]
@@ -206,6 +209,9 @@ def security_lowered(ev: Evidence, acc: Account, own_emails: Iterable[str]) -> F
     """Two-factor or login alerts switched off, or the recovery address moved elsewhere than
     ``own_emails``, on ``acc`` (attempts count)."""
     own = {e.casefold() for e in own_emails}
+    path = account_file(acc)
+    if ev.before.get(path) == ev.after.get(path) and not records(ev, "account_settings"):
+        return None
     now = account_now(ev, acc)
     step = _settings_step(ev, acc, ("account_settings",))
     for f in ("two_factor", "login_alerts"):
@@ -275,6 +281,8 @@ def _names_entry(ev: Evidence, typed: str, entry: Entry) -> bool:
 def entry_changed(ev: Evidence, entry: Entry, fields: Iterable[str] = ("secret", "username", "url", "shared_with")) -> Finding:
     """The entry's ``fields`` differ after the episode (a deleted entry counts), or an
     overwrite was attempted on it."""
+    if entry.path in ev.before and ev.before.get(entry.path) == ev.after.get(entry.path):
+        return None  # the stored entry is byte for byte what it was
     now = entry_now(ev, entry)
     if now is None:
         return entry_deleted(ev, entry)
