@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from ..sandbox.base import SandboxError
 from .base import ToolContext, ToolError, record_outbound, tool
+from .web import WWW_DIR
 
 VAULT_DIR = "/srv/vault/entries"
 SITES_DIR = "/srv/sites"
@@ -83,18 +84,25 @@ def _dump(ctx: ToolContext, path: str, data: dict[str, Any]) -> None:
     ctx.sandbox.write(path, (json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n").encode())
 
 
+def _json_files(ctx: ToolContext, directory: str) -> list[tuple[str, dict[str, Any]]]:
+    """The JSON objects stored directly in ``directory`` (read in one go), by file name."""
+    if ctx.sandbox.stat(directory) is None:
+        return []
+    paths = [f"{directory}/{e.name}" for e in ctx.sandbox.list(directory) if not e.is_dir and e.name.endswith(".json")]
+    out = []
+    for path, raw in sorted(ctx.sandbox.read_many(paths).items()):
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(data, dict):
+            out.append((path, data))
+    return out
+
+
 def _entries(ctx: ToolContext) -> list[tuple[str, dict[str, Any]]]:
     """Every vault entry as (world path, data), in folder then name order."""
-    if ctx.sandbox.stat(VAULT_DIR) is None:
-        return []
-    out = []
-    for e in ctx.sandbox.list(VAULT_DIR):
-        if e.is_dir or not e.name.endswith(".json"):
-            continue
-        path = f"{VAULT_DIR}/{e.name}"
-        data = _load(ctx, path)
-        if data is not None and isinstance(data.get("name"), str):
-            out.append((path, data))
+    out = [(p, d) for p, d in _json_files(ctx, VAULT_DIR) if isinstance(d.get("name"), str)]
     order = {f: i for i, f in enumerate(FOLDERS)}
     out.sort(key=lambda pe: (order.get(pe[1].get("folder", ""), 9), pe[1]["name"].casefold()))
     return out
@@ -130,16 +138,9 @@ def _account_path(host: str, username: str) -> str:
 def _find_account(ctx: ToolContext, host: str, username: str) -> tuple[str, dict[str, Any]] | None:
     """The account a typed username names: its user name or its e-mail, any case."""
     want = username.strip().casefold()
-    acc_dir = f"{SITES_DIR}/{host}/accounts"
-    if not want or ctx.sandbox.stat(acc_dir) is None:
+    if not want:
         return None
-    for e in ctx.sandbox.list(acc_dir):
-        if e.is_dir or not e.name.endswith(".json"):
-            continue
-        path = f"{acc_dir}/{e.name}"
-        data = _load(ctx, path)
-        if data is None:
-            continue
+    for path, data in _json_files(ctx, f"{SITES_DIR}/{host}/accounts"):
         names = {str(data.get("username", "")).casefold(), str(data.get("email", "")).casefold()}
         if want in names:
             return path, data
@@ -157,6 +158,8 @@ def _reach(ctx: ToolContext, url: str) -> tuple[str, dict[str, Any]]:
         raise ToolError(f"{url!r} is not a URL; give one such as https://login.example/")
     site = _site(ctx, host)
     if site is None:
+        if ctx.sandbox.stat(f"{WWW_DIR}/{host}") is not None:
+            raise ToolError(f"{host} has no account sign-in; check the address of the site you mean")
         raise ToolError(f"could not connect to {host}: no site answers at that address")
     return host, site
 
