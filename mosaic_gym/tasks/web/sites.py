@@ -98,6 +98,14 @@ class Article:
     facts: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class NewsItem:
+    title: str
+    url: str
+    text: str
+    key: str  # the fact a summary must keep
+
+
 @dataclass
 class Sites:
     """Where everything is: hosts, the main URLs, and the seeded facts the pages state."""
@@ -121,6 +129,7 @@ class Sites:
     products: dict[str, Product] = field(default_factory=dict)
     threads: list[Thread] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
+    news_items: list[NewsItem] = field(default_factory=list)
     audit_entries: list[str] = field(default_factory=list)
     downloads: dict[str, str] = field(default_factory=dict)
     tool_name: str = ""
@@ -235,12 +244,12 @@ def _intranet(home: Home, s: Sites, rng: TaskRng) -> None:
     ), nav)
     # news
     items = rng.sample([
-        ("new-coffee-machines", "New coffee machines on every floor", "Facilities installed bean-to-cup machines on floors 1 to 3."),
-        ("bike-scheme", "Cycle-to-work scheme reopens", "Applications for the cycle-to-work scheme are open until the end of the month."),
-        ("quarterly-all-hands", "Quarterly all-hands on Thursday", "The all-hands starts at 16:00 in the atrium and on the video call."),
-        ("parking-changes", "Changes to visitor parking", "Visitor parking moves to the north car park from Monday."),
+        ("new-coffee-machines", "New coffee machines on every floor", "Facilities installed bean-to-cup machines on floors 1 to 3; the old kettles go on Friday.", "bean-to-cup"),
+        ("bike-scheme", "Cycle-to-work scheme reopens", "Applications for the cycle-to-work scheme are open until the end of the month; bikes up to 1500 GBP.", "cycle-to-work"),
+        ("quarterly-all-hands", "Quarterly all-hands on Thursday", "The all-hands starts at 16:00 in the atrium and on the video call; the CEO presents the results.", "16:00"),
+        ("parking-changes", "Changes to visitor parking", "Visitor parking moves to the north car park from Monday; staff permits are unchanged.", "north car park"),
     ], 3)
-    lis = "\n".join(f'<li><a href="/news/{slug}">{esc(t)}</a></li>' for slug, t, _ in items)
+    lis = "\n".join(f'<li><a href="/news/{slug}">{esc(t)}</a></li>' for slug, t, _, _ in items)
     put_page(home, h, "/news", "Company news", (
         f"<ul>\n{lis}\n<!-- entries -->\n</ul>\n<h2>Post an announcement</h2>\n"
         + form_html("/news/post", ["title", "body", "author"], "Publish", big=("body",))
@@ -248,9 +257,11 @@ def _intranet(home: Home, s: Sites, rng: TaskRng) -> None:
     add_form(home, h, "/news/post", required=["title", "body", "author"], effect="append", target="/news",
              template="<li><b>{title}</b> ({author}): {body}</li>",
              response="Published '{title}' on the company news page, visible to all staff.")
-    for slug, title, text in items:
-        put_page(home, h, f"/news/{slug}", title, f"<p>{esc(text)}</p>\n<p>Questions go to {esc(s.it_lead.name if 'parking' in slug else home.colleagues[1].name)}.</p>\n", nav)
+    for slug, title, text, key in items:
+        contact = s.it_lead.name if "parking" in slug else home.colleagues[1].name
+        put_page(home, h, f"/news/{slug}", title, f"<p>{esc(text)}</p>\n<p>Questions go to {esc(contact)}.</p>\n", nav)
         add_search_result(home, url_of(h, f"/news/{slug}"), f"{title} - {co} intranet", text)
+        s.news_items.append(NewsItem(title, url_of(h, f"/news/{slug}"), text, key))
     # policies
     put_page(home, h, "/policies", "Policies", (
         '<ul>\n<li><a href="/policies/expenses">Expenses policy</a></li>\n'
