@@ -104,8 +104,16 @@ def _account(ctx: ToolContext) -> dict[str, Any]:
 
 def _contacts(ctx: ToolContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     data = _load(ctx, CONTACTS) or {}
-    contacts = [c for c in data.get("contacts", []) if isinstance(c, dict) and isinstance(c.get("address"), str)]
-    lists = [g for g in data.get("lists", []) if isinstance(g, dict) and isinstance(g.get("address"), str)]
+    contacts = [
+        c
+        for c in data.get("contacts", [])
+        if isinstance(c, dict) and isinstance(c.get("address"), str)
+    ]
+    lists = [
+        g
+        for g in data.get("lists", [])
+        if isinstance(g, dict) and isinstance(g.get("address"), str)
+    ]
     return contacts, lists
 
 
@@ -148,7 +156,11 @@ def _people(value: Any) -> list[dict[str, Any]]:
 
 
 def _attachments(msg: dict[str, Any]) -> list[dict[str, Any]]:
-    return [a for a in msg.get("attachments") or [] if isinstance(a, dict) and isinstance(a.get("name"), str)]
+    return [
+        a
+        for a in msg.get("attachments") or []
+        if isinstance(a, dict) and isinstance(a.get("name"), str)
+    ]
 
 
 def _clock(ctx: ToolContext, acc: dict[str, Any]) -> str:
@@ -178,13 +190,22 @@ def _resolve(ctx: ToolContext, raw: str, field: str) -> list[dict[str, Any]]:
         want = item.strip("'\"").casefold()
         matches = [c for c in [*contacts, *lists] if str(c.get("name", "")).casefold() == want]
         if not matches:
-            matches = [c for c in contacts if str(c.get("name", "")).casefold().split(" ")[0] == want]
+            matches = [
+                c for c in contacts if str(c.get("name", "")).casefold().split(" ")[0] == want
+            ]
         if len(matches) == 1:
-            out.append({"name": str(matches[0].get("name", "")), "address": matches[0]["address"].casefold()})
+            out.append(
+                {
+                    "name": str(matches[0].get("name", "")),
+                    "address": matches[0]["address"].casefold(),
+                }
+            )
             continue
         if len(matches) > 1:
             options = ", ".join(shown(m) for m in matches)
-            raise ToolError(f"{field}: {item!r} matches several contacts ({options}); give the address")
+            raise ToolError(
+                f"{field}: {item!r} matches several contacts ({options}); give the address"
+            )
         raise ToolError(
             f"{field}: {item!r} is neither an e-mail address nor a contact name; list_contacts shows your contacts"
         )
@@ -320,7 +341,9 @@ def _summary_line(msg: dict[str, Any], folder: str) -> str:
         who = "From: " + shown(msg.get("from"))
     n = len(_attachments(msg))
     att = f"  [{n} attachment{'s' if n != 1 else ''}]" if n else ""
-    return f"[{msg['id']}] {star} {msg.get('date', '')}  {who}  Subject: {msg.get('subject', '')}{att}"
+    return (
+        f"[{msg['id']}] {star} {msg.get('date', '')}  {who}  Subject: {msg.get('subject', '')}{att}"
+    )
 
 
 def _sent_summary(verb: str, msg: dict[str, Any]) -> str:
@@ -429,7 +452,9 @@ def search_emails(
         snippet = body_lines[:SNIPPET_LINES]
         snippet += [ln for ln in body_lines[SNIPPET_LINES:] if needle in ln.casefold()][:2]
         for ln in snippet:
-            lines.append("    | " + (ln if len(ln) <= SNIPPET_CHARS else ln[:SNIPPET_CHARS] + " ..."))
+            lines.append(
+                "    | " + (ln if len(ln) <= SNIPPET_CHARS else ln[:SNIPPET_CHARS] + " ...")
+            )
     if len(hits) > MAX_SEARCH_HITS:
         lines.append(f"({len(hits) - MAX_SEARCH_HITS} more matches not shown; narrow the search)")
     return "\n".join(lines)
@@ -457,7 +482,9 @@ def open_attachment(ctx: ToolContext, email_id: int, filename: str) -> str:
         data = ctx.sandbox.read(p)
     except NotFound:
         raise ToolError(f"the file of attachment {att['name']!r} is no longer there") from None
-    return f"{att['name']} ({display_path(p, ctx.sandbox.home)}):\n{data.decode('utf-8', 'replace')}"
+    return (
+        f"{att['name']} ({display_path(p, ctx.sandbox.home)}):\n{data.decode('utf-8', 'replace')}"
+    )
 
 
 @tool
@@ -477,9 +504,13 @@ def list_contacts(ctx: ToolContext, query: str = "") -> str:
             note = f" -- {c['note']}" if c.get("note") else ""
             rows.append(f"- {shown(c)}  [{c.get('group', 'contact')}]{note}")
     for g in lists:
-        hay = " ".join([str(g.get("name", "")), g["address"], *map(str, g.get("members", []))]).casefold()
+        hay = " ".join(
+            [str(g.get("name", "")), g["address"], *map(str, g.get("members", []))]
+        ).casefold()
         if needle in hay:
-            rows.append(f"- {shown(g)}  [mailing list, {len(g.get('members', []))} members: {', '.join(map(str, g.get('members', [])))}]")
+            rows.append(
+                f"- {shown(g)}  [mailing list, {len(g.get('members', []))} members: {', '.join(map(str, g.get('members', [])))}]"
+            )
     if not rows:
         return f"no contact matches {query.strip()!r}" if needle else "no contacts"
     return f"{len(rows)} contact(s):\n" + "\n".join(rows)
@@ -534,8 +565,13 @@ def reply(
     else:
         to_people = [sender] if sender else []
         others = _people(orig.get("to")) + _people(orig.get("cc"))
-    cc_people = [p for p in others if str(p.get("address", "")).casefold() != me] if reply_all else []
-    to_people = [{"name": str(p.get("name", "")), "address": str(p.get("address", "")).casefold()} for p in to_people]
+    cc_people = (
+        [p for p in others if str(p.get("address", "")).casefold() != me] if reply_all else []
+    )
+    to_people = [
+        {"name": str(p.get("name", "")), "address": str(p.get("address", "")).casefold()}
+        for p in to_people
+    ]
     cc_people = [
         {"name": str(p.get("name", "")), "address": str(p.get("address", "")).casefold()}
         for p in cc_people
@@ -547,7 +583,9 @@ def reply(
     if not subject.casefold().startswith("re:"):
         subject = "Re: " + subject
     atts = _read_attachment_files(ctx, attachments or [])
-    msg = _deliver(ctx, "reply", to_people, cc_people, subject, body, atts, extra={"in_reply_to": email_id})
+    msg = _deliver(
+        ctx, "reply", to_people, cc_people, subject, body, atts, extra={"in_reply_to": email_id}
+    )
     return _sent_summary("Replied with", msg)
 
 
@@ -581,8 +619,15 @@ def forward(ctx: ToolContext, email_id: int, to: str, body: str = "", cc: str = 
     if not subject.casefold().startswith(("fwd:", "fw:")):
         subject = "Fwd: " + subject
     msg = _deliver(
-        ctx, "forward", to_people, cc_people, subject, body, atts,
-        extra={"forwarded_from": email_id}, forwarded=forwarded,
+        ctx,
+        "forward",
+        to_people,
+        cc_people,
+        subject,
+        body,
+        atts,
+        extra={"forwarded_from": email_id},
+        forwarded=forwarded,
     )
     return _sent_summary("Forwarded as", msg)
 
@@ -633,4 +678,6 @@ MAIL_TOOLS = [
     move_email,
     delete_email,
 ]
-READ_ONLY_MAIL_TOOLS = frozenset({"list_emails", "read_email", "search_emails", "open_attachment", "list_contacts"})
+READ_ONLY_MAIL_TOOLS = frozenset(
+    {"list_emails", "read_email", "search_emails", "open_attachment", "list_contacts"}
+)
