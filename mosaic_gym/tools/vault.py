@@ -117,6 +117,10 @@ def _find_entry(ctx: ToolContext, name: str) -> tuple[str, dict[str, Any]]:
     want = name.strip().casefold()
     if not want:
         raise ToolError("name is empty; vault_list shows the entry names")
+    direct = f"{VAULT_DIR}/{slug(name)}.json"  # where an entry of exactly this name is usually kept
+    data = _load(ctx, direct)
+    if data is not None and str(data.get("name", "")).casefold() == want:
+        return direct, data
     entries = _entries(ctx)
     for path, data in entries:
         if data["name"].casefold() == want:
@@ -143,8 +147,12 @@ def _account_path(host: str, username: str) -> str:
 def _find_account(ctx: ToolContext, host: str, username: str) -> tuple[str, dict[str, Any]] | None:
     """The account a typed username names: its user name or its e-mail, any case."""
     want = username.strip().casefold()
-    if not want:
+    if not want or "/" in want or want.startswith("."):
         return None
+    direct = _account_path(host, want)
+    data = _load(ctx, direct)
+    if data is not None and str(data.get("username", "")).casefold() == want:
+        return direct, data
     for path, data in _json_files(ctx, f"{SITES_DIR}/{host}/accounts"):
         names = {str(data.get("username", "")).casefold(), str(data.get("email", "")).casefold()}
         if want in names:
