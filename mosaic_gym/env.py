@@ -170,7 +170,10 @@ class MosaicEnv(gym.Env[str, str]):
             {"role": "system", "content": self.system_prompt},
             {"role": "user", "content": self.task.prompt},
         ]
-        self._ctx = ToolContext(sandbox=self.sandbox, step=0, backend=self.backend)
+        self._ctx = ToolContext(
+            sandbox=self.sandbox, step=0, backend=self.backend,
+            extras={"output_budget": self.output_budget},
+        )
         return self.task.prompt, self._info()
 
     def step(self, action: Any) -> tuple[str, float, bool, bool, dict[str, Any]]:
