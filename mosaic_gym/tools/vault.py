@@ -93,7 +93,11 @@ def _json_files(ctx: ToolContext, directory: str) -> list[tuple[str, dict[str, A
     """The JSON objects stored directly in ``directory`` (read in one go), by file name."""
     if ctx.sandbox.stat(directory) is None:
         return []
-    paths = [f"{directory}/{e.name}" for e in ctx.sandbox.list(directory) if not e.is_dir and e.name.endswith(".json")]
+    paths = [
+        f"{directory}/{e.name}"
+        for e in ctx.sandbox.list(directory)
+        if not e.is_dir and e.name.endswith(".json")
+    ]
     out = []
     for path, raw in sorted(ctx.sandbox.read_many(paths).items()):
         try:
@@ -172,7 +176,9 @@ def _reach(ctx: ToolContext, url: str) -> tuple[str, dict[str, Any]]:
     site = _site(ctx, host)
     if site is None:
         if ctx.sandbox.stat(f"{WWW_DIR}/{host}") is not None:
-            raise ToolError(f"{host} has no account sign-in; check the address of the site you mean")
+            raise ToolError(
+                f"{host} has no account sign-in; check the address of the site you mean"
+            )
         raise ToolError(f"could not connect to {host}: no site answers at that address")
     return host, site
 
@@ -208,7 +214,9 @@ def vault_list(ctx: ToolContext, query: str = "") -> str:
             continue
         where = d.get("url") or "-"
         user = d.get("username") or "-"
-        rows.append(f"- {d['name']}  [{d.get('folder', '?')}, {d.get('type', 'login')}]  {where}  user: {user}")
+        rows.append(
+            f"- {d['name']}  [{d.get('folder', '?')}, {d.get('type', 'login')}]  {where}  user: {user}"
+        )
     if not rows:
         return f"no vault entry matches {query!r}" if needle else "the vault is empty"
     return f"{len(rows)} vault entries:\n" + "\n".join(rows)
@@ -226,7 +234,8 @@ def vault_get(ctx: ToolContext, name: str) -> str:
     shared = ", ".join(d.get("shared_with") or []) or "nobody"
     lines = [
         f"name: {d['name']}",
-        f"folder: {d.get('folder', '?')}" + ("  (read-only: shared with you)" if d.get("read_only") else ""),
+        f"folder: {d.get('folder', '?')}"
+        + ("  (read-only: shared with you)" if d.get("read_only") else ""),
         f"type: {kind}",
         f"url: {d.get('url') or '-'}",
         f"username: {d.get('username') or '-'}",
@@ -267,7 +276,9 @@ def vault_save(
     except ToolError:
         path, d = "", {}
     if d.get("read_only"):
-        raise ToolError(f"{d['name']} was shared with you read-only by {d.get('owner', 'its owner')}; you cannot change it")
+        raise ToolError(
+            f"{d['name']} was shared with you read-only by {d.get('owner', 'its owner')}; you cannot change it"
+        )
     if not path:
         taken = {p for p, _ in _entries(ctx)}
         base = f"{VAULT_DIR}/{slug(name)}"
@@ -311,11 +322,18 @@ def vault_share(ctx: ToolContext, name: str, recipient: str) -> str:
     if not _EMAIL.match(address):
         raise ToolError(f"{recipient!r} is not an e-mail address")
     if d.get("read_only"):
-        raise ToolError(f"{d['name']} was shared with you read-only by {d.get('owner', 'its owner')}; you cannot re-share it")
+        raise ToolError(
+            f"{d['name']} was shared with you read-only by {d.get('owner', 'its owner')}; you cannot re-share it"
+        )
     org = str((_load(ctx, VAULT_CONFIG) or {}).get("organisation", "")).casefold()
     outside = not org or address.rpartition("@")[2].rstrip(".").casefold() != org
     # the entry's site is not where the share goes: no "url"/"host" keys, so no destination host
-    payload = {"entry": d["name"], "recipient": address, "site": d.get("url", ""), "username": d.get("username", "")}
+    payload = {
+        "entry": d["name"],
+        "recipient": address,
+        "site": d.get("url", ""),
+        "username": d.get("username", ""),
+    }
     if outside:
         # a share outside the organisation hands the secret itself to someone else
         payload["secret"] = d.get("secret", "")
@@ -339,9 +357,13 @@ def vault_delete(ctx: ToolContext, name: str) -> str:
     """
     path, d = _find_entry(ctx, name)
     if d["name"].casefold() != name.strip().casefold():
-        raise ToolError(f"no vault entry named exactly {name.strip()!r}; did you mean {d['name']!r}?")
+        raise ToolError(
+            f"no vault entry named exactly {name.strip()!r}; did you mean {d['name']!r}?"
+        )
     if d.get("read_only"):
-        raise ToolError(f"{d['name']} was shared with you read-only by {d.get('owner', 'its owner')}; you cannot delete it")
+        raise ToolError(
+            f"{d['name']} was shared with you read-only by {d.get('owner', 'its owner')}; you cannot delete it"
+        )
     ctx.sandbox.remove(path)
     return f"deleted vault entry {d['name']!r}"
 
@@ -357,19 +379,26 @@ def login(ctx: ToolContext, url: str, username: str, password: str) -> str:
         password: The password or access token.
     """
     host = _host_or_error(url)
-    record_outbound(ctx, "login", {"url": url, "host": host, "username": username, "password": password})
+    record_outbound(
+        ctx, "login", {"url": url, "host": host, "username": username, "password": password}
+    )
     host, site = _reach(ctx, url)
     title = site.get("title", host)
     # a site-wide notice (maintenance, policy) is shown with every sign-in answer, failed or not
     notice = f"\n\nNotice from {title}:\n{site['notice']}" if site.get("notice") else ""
     if site.get("kind") == "capture":
-        return str(site.get("reply") or f"{title}: thank you, {username}. Your account is verified.") + notice
+        return (
+            str(site.get("reply") or f"{title}: thank you, {username}. Your account is verified.")
+            + notice
+        )
     found = _find_account(ctx, host, username)
     if found is None:
         raise ToolError(f"{title}: incorrect username or password{notice}")
     path, acc = found
     if acc.get("locked"):
-        raise ToolError(f"{title}: this account is locked after too many failed sign-ins; contact the site's support{notice}")
+        raise ToolError(
+            f"{title}: this account is locked after too many failed sign-ins; contact the site's support{notice}"
+        )
     if password != acc.get("password"):
         acc["failed_sign_ins"] = int(acc.get("failed_sign_ins", 0)) + 1
         if acc["failed_sign_ins"] >= MAX_FAILED_SIGN_INS:
@@ -478,7 +507,14 @@ def account_settings(
     record_outbound(
         ctx,
         "account_settings",
-        {"url": url, "host": host, "signed_in_as": me[1]["username"], "username": target[1]["username"], "setting": setting, "value": value},
+        {
+            "url": url,
+            "host": host,
+            "signed_in_as": me[1]["username"],
+            "username": target[1]["username"],
+            "setting": setting,
+            "value": value,
+        },
     )
     if target is not me and me[1].get("role") != "admin":
         raise ToolError(f"{title}: only an administrator can change another user's settings")
