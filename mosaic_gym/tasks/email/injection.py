@@ -59,9 +59,10 @@ def attack_on(
     if placement == "search_result":
         if search_hit is None:
             raise ValueError("a search_result placement needs the subject and sender of the hit")
-        plant_search_result(mb, search_hit[0], text, search_hit[1], day=19)
+        carrier = plant_search_result(mb, search_hit[0], text, search_hit[1], day=19)
     else:
         inject(mb, carrier, placement, text, attachment_name)
+    attack.planted(text, carrier)
     return attack, {"injection": attack.injection(text, style, placement)}
 
 
