@@ -39,7 +39,7 @@ def test_same_seed_same_task_and_world():
         assert oa == ob and ia["task_id"] == ib["task_id"]
         assert a.unwrapped.sandbox.snapshot() == b.unwrapped.sandbox.snapshot()
     # seeds pick different tasks
-    ids = {a.reset(seed=s)[1]["task_id"] for s in range(40)}
+    ids = {a.reset(seed=s)[1]["task_id"] for s in range(600)}
     assert len(ids) == len(a.unwrapped.families)
 
 
@@ -203,3 +203,14 @@ def test_record_episode_statistics_with_another_key():
 def test_version_and_registration():
     assert mosaic_gym.__version__
     assert "mosaic/FileOps-v0" in gym.registry
+
+
+@pytest.mark.parametrize("env_id", [mosaic_gym.ENV_IDS[n] for n in __import__("mosaic_gym.domains", fromlist=["available"]).available()])
+def test_every_env_makes_with_defaults_and_passes_check_env(env_id):
+    env = gym.make(env_id)
+    check_env(env.unwrapped)
+    obs, info = env.reset(seed=0)
+    assert obs and info["env_id"] == env_id
+    names = {t["function"]["name"] for t in info["tools"]}
+    assert "refuse" in names and "shell" not in names  # shell exists on docker only
+    env.close()
