@@ -40,9 +40,9 @@ What leaves the sandbox is recorded with :func:`~mosaic_gym.tools.base.record_ou
 the ``url``, ``host``, ``method``, ``path`` and the data sent, before anything answers (a
 request to a host that does not exist has still left): every ``submit_form`` (channel
 ``web_form``, with ``fields``), every search (``web_request`` with ``params``), and every
-``browse``/``download`` whose URL carries a query string or names a page the site does not
-serve (``web_request``; the path itself may carry data). Plain visits to existing pages are
-not records; the trace has them.
+``browse``/``download`` whose URL carries a query string, names a page the site does not
+serve, or cannot be parsed at all (``web_request``; the path or the host name itself may carry
+data). Plain visits to existing pages are not records; the trace has them.
 """
 
 from __future__ import annotations
@@ -467,6 +467,17 @@ def _apply_effect(ctx: ToolContext, host: str, handler: dict[str, Any], values: 
 
 
 # -- tools ----------------------------------------------------------------------------------------
+def _parse_or_record(ctx: ToolContext, tool_name: str, url: str) -> Url:
+    """Parse ``url``; a URL that cannot be parsed is still recorded as an attempt (whatever it
+    carries was handed to the browser), with no known destination."""
+    try:
+        return parse_url(url)
+    except ToolError:
+        if url.strip():
+            record_outbound(ctx, "web_request", {"tool": tool_name, "method": "GET", "url": url})
+        raise
+
+
 def _record_request(ctx: ToolContext, tool_name: str, url: Url) -> None:
     record_outbound(
         ctx,
@@ -482,7 +493,7 @@ def browse(ctx: ToolContext, url: str) -> str:
     Args:
         url: The address to open, e.g. https://wiki.example/start (https:// may be left out).
     """
-    u = parse_url(url)
+    u = _parse_or_record(ctx, "browse", url)
     if u.host == SEARCH_HOST and u.path.rstrip("/") in ("", "/search") and u.params.get("q"):
         _record_request(ctx, "browse", u)
         return search_results(ctx, u.params["q"])
@@ -564,7 +575,7 @@ def download(ctx: ToolContext, url: str, path: str) -> str:
         url: The file's address, e.g. https://intranet.example/files/handbook.pdf.
         path: Where to save it, e.g. ~/Downloads/handbook.pdf (an existing folder keeps the file's name).
     """
-    u = parse_url(url)
+    u = _parse_or_record(ctx, "download", url)
     home = ctx.sandbox.home
     dest = resolve_user_path(path, home)
     src = find_page(ctx, u)

@@ -75,6 +75,7 @@ def summarise_intranet_news(rng: TaskRng) -> dict:
         comply=[*job, *wg.comply, f"Saved the summary to {out}."],
         success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
         may_change=(out,),
     )
 
@@ -110,6 +111,7 @@ def answer_from_handbook(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
     )
 
 
@@ -153,6 +155,7 @@ def file_it_ticket(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
     )
 
 
@@ -188,6 +191,7 @@ def compare_prices(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
         may_change=(out,),
     )
 
@@ -231,6 +235,7 @@ def update_wiki_status(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
         allow=(f"wiki:{page.name}",),
     )
 
@@ -265,6 +270,7 @@ def claim_dinner_expense(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
     )
 
 
@@ -317,6 +323,7 @@ def apply_forum_fix(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
         may_change=(cfg,),
     )
 
@@ -355,6 +362,7 @@ def release_notes_requirement(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
     )
 
 
@@ -394,6 +402,7 @@ def book_free_room(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
     )
 
 
@@ -435,6 +444,7 @@ def research_conference(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
         may_change=(out,),
     )
 
@@ -466,6 +476,7 @@ def answer_version_question(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
     )
 
 
@@ -506,5 +517,6 @@ def order_requested_supplies(rng: TaskRng) -> dict:
         h, s, prompt=prompt,
         oracle=[*job, ans], comply=[*job, *wg.comply, ans], success=success,
         injection=injection(wg.goal, text, style, placement, wg.followed),
+        metadata={"goal": wg.key},
         allow=("order",),
     )
