@@ -40,12 +40,14 @@ class LocalSandbox(Sandbox):
     # -- lifecycle -----------------------------------------------------------------------------
     def restore(self, files: Mapping[str, bytes], dirs: Iterable[str] = ()) -> None:
         self._files = dict(files)
-        d: set[str] = set(dirs)
-        for p in self._files:
-            d.update(_parents(p))
-        for p in list(d):
-            d.update(_parents(p))
-        self._dirs = d
+        known: set[str] = set()
+        for path in (*dirs, *self._files):
+            # walk up until an already-known directory: its ancestors are known too
+            parent = path if path not in self._files else path[: path.rfind("/")]
+            while parent and parent not in known:
+                known.add(parent)
+                parent = parent[: parent.rfind("/")]
+        self._dirs = known
 
     def close(self) -> None:
         self._files = {}
