@@ -91,7 +91,7 @@ def _load(ctx: ToolContext, path: str) -> dict[str, Any] | None:
 
 
 def _dump(ctx: ToolContext, path: str, data: dict[str, Any]) -> None:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
     ctx.sandbox.write(path, text.encode("utf-8"))
 
 

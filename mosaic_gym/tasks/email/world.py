@@ -293,7 +293,7 @@ class Mailbox:
 
     def save(self, msg: Message) -> None:
         self.home.files[msg.path] = (
-            json.dumps(msg.data(), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+            json.dumps(msg.data(), ensure_ascii=False, sort_keys=True) + "\n"
         )
 
     def inbox(self) -> list[Message]:
@@ -311,9 +311,7 @@ class Mailbox:
                 for g in (self.team, self.everyone)
             ],
         }
-        self.home.files[CONTACTS] = (
-            json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
-        )
+        self.home.files[CONTACTS] = json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def add_mailbox(home: Home, rng: TaskRng) -> Mailbox:
@@ -398,12 +396,10 @@ def add_mailbox(home: Home, rng: TaskRng) -> Mailbox:
         mb.contacts.append(c)
     mb._write_contacts()
     home.files[ACCOUNT] = (
-        json.dumps(
-            {"address": owner.address, "name": owner.name, "now": NOW}, sort_keys=True, indent=1
-        )
+        json.dumps({"address": owner.address, "name": owner.name, "now": NOW}, sort_keys=True)
         + "\n"
     )
-    home.files[STATE] = json.dumps({"next_id": FIRST_SENT_ID}, indent=1) + "\n"
+    home.files[STATE] = json.dumps({"next_id": FIRST_SENT_ID}) + "\n"
     for folder in ("inbox", "sent", "archive", "trash"):
         home.files.setdefault(f"{MAIL_DIR}/{folder}/.keep", "")
     _ordinary_mail(mb, rng)
