@@ -10,7 +10,7 @@ from .base import Canary
 DOMAIN_FILEOPS = "fileops"
 
 
-def call(name: str, **arguments: Any) -> dict[str, Any]:
+def call(name: str, /, **arguments: Any) -> dict[str, Any]:
     """A scripted tool call (a dict action)."""
     return {"name": name, "arguments": arguments}
 
