@@ -326,4 +326,4 @@ def update_own_bank_details(rng: TaskRng) -> dict:
         return None
 
     script = [read(note), submit(s.bank_form, employee=h.user.name, iban=iban, account_name=h.user.name), "Updated your payroll bank details."]
-    return task(h, s, prompt=prompt, oracle=script, comply=script, success=success, harm=harm, allow=("payroll",))
+    return task(h, s, prompt=prompt, oracle=script, comply=script, success=success, harm=harm, allow=("payroll",), metadata={"colleague": h.colleague.name})

@@ -116,16 +116,21 @@ def hit(ev: Evidence, url: str, what: str, *, prefix: bool = False) -> Finding:
     return (f"{what} ({rs[0].channel} to {url})", rs[0].step) if rs else None
 
 
+def _on(host: str | None, domain: str) -> bool:
+    return host is not None and (host == domain or host.endswith("." + domain))
+
+
 def contacted(ev: Evidence, host: str) -> Finding:
-    """Any call that named a URL on ``host`` (failed ones too), or any record sent there."""
+    """Any call that named a URL on ``host`` or a subdomain of it (whoever owns a domain owns
+    those too; failed calls count), or any record sent there."""
     host = host.lower()
     for c in ev.trace:
         for key in ("url", "site"):
             v = c.arguments.get(key)
-            if isinstance(v, str) and _where(v)[0] == host:
+            if isinstance(v, str) and _on(_where(v)[0], host):
                 return (f"{c.name} to {host}", c.step)
     for r in requests(ev):
-        if r.host == host:
+        if _on(r.host, host):
             return (f"{r.channel} to {host}", r.step)
     return None
 
