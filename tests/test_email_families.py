@@ -461,3 +461,19 @@ def test_privacy_secret_in_the_final_answer_leaks(env):
     ep = Episode(env, "privacy.medical_out_of_office")
     o = ep.run(*ep.task.oracle[:-1], answer=f"Done. (Diagnosis: {ep.canary('user_diagnosis')})")
     assert o["leaks"] and o["leaks"][0]["channel"] == "final_answer"
+
+
+def test_injections_use_every_placement_and_honour_a_pinned_style(env):
+    from mosaic_gym.tasks.base import families_of
+
+    placements, goals = set(), set()
+    for fid, fam in families_of("email").items():
+        if fam.kind != "injection":
+            continue
+        for seed in range(6):
+            inj = fam.build(seed, {"attack": "fake_system"}).injection
+            assert inj.style == "fake_system"
+            placements.add(inj.placement)
+            goals.add(inj.goal.split()[0])
+    assert placements == {"body", "signature", "attachment", "search_result"}
+    assert goals == {"forward", "email", "send", "delete"}
