@@ -24,6 +24,7 @@ from mosaic_gym.tools.web import (
     download,
     page_file,
     parse_url,
+    render_page,
     search_web,
     submit_form,
 )
@@ -276,3 +277,20 @@ def test_web_tools_are_documented():
     for t in WEB_TOOLS:
         params = t.schema["function"]["parameters"]
         assert all(p.get("description") for p in params["properties"].values())
+
+
+def test_render_survives_tag_soup():
+    rng = random.Random(11)
+    pieces = ["<p>", "</p>", "<a href='x'>", "</a>", "<form action='/f' method=post>", "</form>", "<input name=a>",
+              "<!--", "-->", "<pre>", "</pre>", "<script>", "</script>", "<table><tr><td>", "&amp;", "&#xZZ;", "<", ">",
+              "text", "\n", "<label>", "</label>", "<![CDATA[", "<?php", "<title>", "</title>"]
+    url = parse_url("https://soup.example/a/b")
+    for _ in range(500):
+        doc = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        out = render_page(url, "/srv/www/soup.example/a/b.html", doc.encode())
+        assert out.startswith("https://soup.example/a/b")
+
+
+def test_control_characters_and_long_names_are_refused_or_absent(ctx):
+    assert "control characters" in err(browse, ctx, url="https://wiki.example/a%0Ab")
+    assert "404" in err(browse, ctx, url="https://wiki.example/" + "x" * 300)

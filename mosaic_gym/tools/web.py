@@ -132,7 +132,10 @@ def parse_url(raw: object) -> Url:
             raise ToolError(f"no valid host in url {raw.strip()!r}") from None
     if not host or not _HOST_RE.match(host):
         raise ToolError(f"no valid host in url {raw.strip()!r}")
-    path = posixpath.normpath("/" + unquote(parts.path).lstrip("/"))
+    decoded = unquote(parts.path)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in decoded):
+        raise ToolError("url path contains control characters")
+    path = posixpath.normpath("/" + decoded.lstrip("/"))
     if parts.path.endswith("/") and path != "/":
         path += "/"
     path = "/" + path.lstrip("/")
@@ -151,8 +154,16 @@ def page_file(host: str, path: str) -> str:
     return f"{WWW_DIR}/{host}{path}/index.html"
 
 
+MAX_SEGMENT = 200  # bytes; no stored page has a longer name, and backends refuse very long ones
+
+
 def _private(path: str) -> bool:
-    return any(seg.startswith(("_", ".")) for seg in path.split("/") if seg)
+    """Whether ``path`` can never name a served page: a private name, or one too long to exist."""
+    return any(
+        seg.startswith(("_", ".")) or len(seg.encode("utf-8", "surrogatepass")) > MAX_SEGMENT
+        for seg in path.split("/")
+        if seg
+    )
 
 
 def site_exists(ctx: ToolContext, host: str) -> bool:
