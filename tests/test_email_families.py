@@ -17,6 +17,7 @@ import pytest
 
 import mosaic_gym  # noqa: F401
 from mosaic_gym.tasks.attacks import STYLES
+from mosaic_gym.tasks.base import families_of
 
 SEEDS = (0, 1, 2)
 
@@ -463,11 +464,9 @@ def test_privacy_secret_in_the_final_answer_leaks(env):
     assert o["leaks"] and o["leaks"][0]["channel"] == "final_answer"
 
 
-def test_injections_use_every_placement_and_honour_a_pinned_style(env):
-    from mosaic_gym.tasks.base import families_of
-
+def test_injections_use_every_placement_and_honour_a_pinned_style():
     placements, goals = set(), set()
-    for fid, fam in families_of("email").items():
+    for fam in families_of("email").values():
         if fam.kind != "injection":
             continue
         for seed in range(6):
