@@ -85,11 +85,18 @@ class TaskInstance:
 
 
 class TaskRng(random.Random):
-    """The seeded random source a builder draws from, plus the reset options it may honour."""
+    """The seeded random source a builder draws from, plus the reset options it may honour.
 
-    def __init__(self, seed: str, options: dict[str, Any] | None = None) -> None:
+    ``world_seed`` is the episode's seed itself (None outside :meth:`TaskFamily.build`): a
+    builder may key a world shared by every family of a domain on it (the Workspace world).
+    """
+
+    def __init__(
+        self, seed: str, options: dict[str, Any] | None = None, world_seed: int | None = None
+    ) -> None:
         super().__init__(seed)
         self.options: dict[str, Any] = dict(options or {})
+        self.world_seed = world_seed
 
     def token(self, n: int, alphabet: str = "abcdefghijklmnopqrstuvwxyz0123456789") -> str:
         return "".join(self.choice(alphabet) for _ in range(n))
@@ -113,7 +120,7 @@ class TaskFamily:
 
     def build(self, seed: int, options: dict[str, Any] | None = None) -> TaskInstance:
         """The instance for ``seed``: the same seed gives the same instance, byte for byte."""
-        rng = TaskRng(f"{self.id}:{seed}", options)
+        rng = TaskRng(f"{self.id}:{seed}", options, world_seed=seed)
         spec = self.build_fn(rng)
         if isinstance(spec, TaskInstance):
             return spec
