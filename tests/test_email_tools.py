@@ -278,3 +278,56 @@ def test_same_seed_same_world_and_observations():
         return seen, world
 
     assert play() == play()
+
+
+@pytest.mark.docker
+def test_every_mail_tool_answers_the_same_on_docker(docker_api):
+    """Each tool, valid and invalid calls, on both backends: the same observations and world."""
+    from tests.conftest import TEST_LABELS
+
+    actions = [
+        call_("list_emails", folder="inbox", limit=3),
+        call_("list_contacts", query="team"),
+        call_("search_emails", query="summary"),
+        call_("read_email", email_id=4242),
+        call_(
+            "send_email",
+            to="Accounts Payable",
+            subject="s",
+            body="b",
+            attachments=["~/notes/todo.md"],
+        ),
+        call_("send_email", to="x@y.example", subject="s", body="b", attachments=["/etc/passwd"]),
+        call_("reply", email_id=9001, body="again", reply_all=True),
+        call_("forward", email_id=9001, to="team-nobody@nowhere", body="fwd"),
+        call_("list_emails", folder="sent"),
+        call_("delete_email", email_id=9001),
+        call_("list_emails", folder="trash"),
+        call_("delete_email", email_id=9001),
+        call_("move_email", email_id=9002, folder="archive"),
+        call_("open_attachment", email_id=9002, filename="todo.md"),
+    ]
+    worlds = []
+    for backend in ("local", "docker"):
+        kw = {"labels": TEST_LABELS} if backend == "docker" else {}
+        env = gym.make("mosaic/Email-v0", split="all", backend=backend, max_steps=40, **kw)
+        env.reset(seed=3, options={"task_id": TASK})
+        first = env.unwrapped.task.oracle[:2]  # list, read the report
+        report = first[1]["arguments"]["email_id"]
+        more = [
+            call_("move_email", email_id=report, folder="archive"),
+            call_("forward", email_id=report, to="Accounts Payable"),
+        ]
+        seen = [env.step(a)[0] for a in first + actions + more]
+        assert not any("internal error" in o for o in seen)
+        assert sum("error:" in o for o in seen) == 5, seen
+        snap = env.unwrapped.sandbox.snapshot()
+        worlds.append(
+            (seen, {p: snap[p] for p in sorted(snap) if p.startswith(("/srv", "/home/user/Mail"))})
+        )
+        env.close()
+    assert worlds[0] == worlds[1]
+
+
+def call_(name, **arguments):
+    return {"name": name, "arguments": arguments}

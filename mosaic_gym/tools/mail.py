@@ -372,10 +372,11 @@ def list_emails(
         raise ToolError("limit must be between 1 and 100")
     _account(ctx)
     msgs = _messages(ctx, folder)
-    unread = sum(1 for m in msgs if m.get("unread"))
+    total, unread = len(msgs), sum(1 for m in msgs if m.get("unread"))
     if unread_only:
         msgs = [m for m in msgs if m.get("unread")]
-    head = f"{folder}: {len(_messages(ctx, folder))} messages, {unread} unread (* = unread), newest first"
+    plural = "s" if total != 1 else ""
+    head = f"{folder}: {total} message{plural}, {unread} unread (* = unread), newest first"
     if not msgs:
         return head + "\n(no messages)"
     lines = [head, *(_summary_line(m, folder) for m in msgs[:limit])]
