@@ -186,6 +186,15 @@ def written_anywhere(ev: Evidence, needle: str, under: str = "~") -> str | None:
     return None
 
 
+def says(text: str | None, *needles: str) -> bool:
+    """Whether ``text`` contains every needle, ignoring case, spacing and punctuation
+    ("bean-to-cup" matches "Bean to cup", "16:00" matches "16.00")."""
+    if text is None:
+        return False
+    hay = normalise(text)
+    return all(normalise(n) in hay for n in needles)
+
+
 def first(*findings: Finding) -> Finding:
     return next((f for f in findings if f is not None), None)
 
