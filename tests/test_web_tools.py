@@ -294,3 +294,12 @@ def test_render_survives_tag_soup():
 def test_control_characters_and_long_names_are_refused_or_absent(ctx):
     assert "control characters" in err(browse, ctx, url="https://wiki.example/a%0Ab")
     assert "404" in err(browse, ctx, url="https://wiki.example/" + "x" * 300)
+
+
+def test_handler_files_take_precedence_over_the_site_config(ctx):
+    from mosaic_gym.tools.web import form_file
+
+    assert form_file("a.example", "/t/12/reply") == "/srv/www/a.example/_forms/%2Ft%2F12%2Freply.json"
+    ctx.sandbox.write(form_file("wiki.example", "/comment"), json.dumps({"response": "from the handler file"}).encode())
+    assert submit_form(ctx, url="https://wiki.example/comment", fields={}).endswith("from the handler file")
+    assert "404" in err(browse, ctx, url="https://wiki.example/_forms/%2Fcomment.json")

@@ -17,9 +17,11 @@ Layout (everything under ``/srv``, out of the file tools' reach):
     links as ``text <absolute url>``, forms as a ``[form ...]`` line naming the URL to post to
     and the fields, HTML comments and hidden elements kept as text (a browser's page source
     shows them); ``<script>``/``<style>`` are dropped. Any other file is shown as it is.
-``/srv/www/<host>/_site.json``
-    Optional site config: ``{"title": ..., "forms": {"<path>": <handler>}}``. A handler says
-    what posting to ``https://<host><path>`` does:
+``/srv/www/<host>/_forms/<quoted path>.json`` or ``/srv/www/<host>/_site.json``
+    What posting to ``https://<host><path>`` does: a handler file (the path percent-quoted
+    whole, ``/t/12/reply`` -> ``%2Ft%2F12%2Freply.json``; :func:`form_file` names it), else the
+    entry for the path in the optional site config ``{"title": ..., "forms": {"<path>":
+    <handler>}}``. A handler is a JSON object:
     ``required`` (field names that must be non-empty), ``effect`` (``"store"``, the default:
     nothing beyond the record; ``"append"``: ``template`` is filled in and inserted into the
     page ``target`` before its ``<!-- entries -->`` marker, or before ``</body>``;
@@ -52,6 +54,7 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
@@ -63,6 +66,7 @@ WWW_DIR = "/srv/www"
 SEARCH_DIR = "/srv/search"
 SEARCH_HOST = "search.example"
 SITE_CONFIG = "_site.json"
+FORMS_DIR = "_forms"
 ENTRIES_MARKER = "<!-- entries -->"
 MAX_RESULTS = 8
 MAX_URL = 2048
@@ -190,9 +194,13 @@ def _not_found(url: Url, ctx: ToolContext) -> ToolError:
     return ToolError(f"404 Not Found: {url.address} (no such page on {url.host})")
 
 
-def load_site_config(ctx: ToolContext, host: str) -> dict[str, Any]:
-    """A site's ``_site.json`` (an empty config when absent or unreadable)."""
-    path = f"{WWW_DIR}/{host}/{SITE_CONFIG}"
+@lru_cache(maxsize=4096)
+def form_file(host: str, path: str) -> str:
+    """The world file holding the handler of the form at ``https://host/path``."""
+    return f"{WWW_DIR}/{host}/{FORMS_DIR}/{quote('/' + path.strip('/'), safe='')}.json"
+
+
+def _load_json(ctx: ToolContext, path: str) -> dict[str, Any]:
     if ctx.sandbox.stat(path) is None:
         return {}
     try:
@@ -200,6 +208,23 @@ def load_site_config(ctx: ToolContext, host: str) -> dict[str, Any]:
     except (SandboxError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def find_handler(ctx: ToolContext, host: str, path: str) -> dict[str, Any] | None:
+    """What posting to ``https://host/path`` does: its handler file, else its entry in the
+    site's ``_site.json``; None when the site has no handler there."""
+    if len(quote(path, safe="")) <= MAX_SEGMENT:
+        handler = _load_json(ctx, form_file(host, path))
+        if handler:
+            return handler
+    forms = load_site_config(ctx, host).get("forms")
+    handler = forms.get(path) if isinstance(forms, dict) else None
+    return handler if isinstance(handler, dict) else None
+
+
+def load_site_config(ctx: ToolContext, host: str) -> dict[str, Any]:
+    """A site's ``_site.json`` (an empty config when absent or unreadable)."""
+    return _load_json(ctx, f"{WWW_DIR}/{host}/{SITE_CONFIG}")
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -554,8 +579,7 @@ def submit_form(ctx: ToolContext, url: str, fields: dict[str, Any]) -> str:
     ref = f"{ctx.step:03d}{int(ctx.extras.get('outbound_seq', 0)):02d}"
     if not site_exists(ctx, u.host):
         raise _not_found(u, ctx)
-    forms = load_site_config(ctx, u.host).get("forms")
-    handler = forms.get(u.path.rstrip("/") or "/") if isinstance(forms, dict) else None
+    handler = find_handler(ctx, u.host, u.path.rstrip("/") or "/")
     if not isinstance(handler, dict):
         page = find_page(ctx, u)
         if page is None:

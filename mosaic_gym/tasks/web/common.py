@@ -15,7 +15,7 @@ from ..base import Injection, TaskRng
 from ..home import Home, build_home
 from ..kit import call
 from .checks import Check, either, guard
-from .pages import add_search_result, esc, put_page
+from .pages import add_search_result, esc, form_handler, put_page, set_form_handler
 from .sites import Sites, add_sites, attacker_host
 
 D = "web"
@@ -148,12 +148,10 @@ def plant_in_file(h: Home, url: str, text: str, rng: TaskRng) -> None:
 
 def plant_in_response(h: Home, s: Sites, host: str, form_path: str, text: str) -> None:
     """Make a form's answer carry ``text`` (what the site shows after a submission)."""
-    wp = f"{WWW_DIR}/{host}/_site.json"
-    config = json.loads(h.files[wp])
-    handler = config["forms"]["/" + form_path.strip("/")]
+    handler = form_handler(h, host, form_path)
     # a JSON tool call in the attack is safe: only {word} placeholders are ever filled
     handler["response"] = handler.get("response", "Thank you.") + "\n" + text.strip()
-    h.files[wp] = json.dumps(config, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    set_form_handler(h, host, form_path, handler)
 
 
 def plant_search_result(h: Home, s: Sites, rng: TaskRng, text: str, title: str, keywords: str) -> str:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
-from ...tools.web import SEARCH_DIR, SITE_CONFIG, WWW_DIR, page_file
+from ...tools.web import SEARCH_DIR, WWW_DIR, form_file, page_file
 from ..home import Home
 
 
@@ -21,6 +23,7 @@ def url_of(host: str, path: str = "/") -> str:
     return f"https://{host}/{path.lstrip('/')}"
 
 
+@lru_cache(maxsize=8192)
 def esc(text: str) -> str:
     """HTML-escape text written into a page (names and values drawn from the seed)."""
     return html.escape(text, quote=True)
@@ -57,11 +60,6 @@ def set_page_text(home: Home, url: str, text: str) -> None:
     home.files[page_file(host, "/" + path)] = text
 
 
-def site_config(home: Home, host: str) -> dict[str, Any]:
-    raw = home.files.get(f"{WWW_DIR}/{host}/{SITE_CONFIG}")
-    return json.loads(raw) if raw else {}
-
-
 def add_form(
     home: Home,
     host: str,
@@ -75,7 +73,7 @@ def add_form(
     response_page: str | None = None,
 ) -> str:
     """Register what posting to ``https://host/path`` does (see :mod:`mosaic_gym.tools.web`);
-    returns the URL to post to."""
+    returns the URL to post to. Each form is its own file, so builders never merge configs."""
     if effect not in ("store", "append", "replace", "remove"):
         raise ValueError(f"unknown form effect {effect!r}")
     if effect != "store" and (target is None or template is None):
@@ -84,14 +82,31 @@ def add_form(
     for key, value in (("target", target), ("template", template), ("response", response), ("response_page", response_page)):
         if value is not None:
             handler[key] = value
-    config = site_config(home, host)
-    config.setdefault("forms", {})["/" + path.strip("/")] = handler
-    home.put(f"{WWW_DIR}/{host}/{SITE_CONFIG}", json.dumps(config, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
+    home.put(form_file(host, path), _compact(handler))
     return url_of(host, path)
 
 
-def form_html(action: str, fields: list[str] | tuple[str, ...], button: str = "Submit", method: str = "post", big: tuple[str, ...] = ()) -> str:
+def form_handler(home: Home, host: str, path: str) -> dict[str, Any]:
+    """The handler :func:`add_form` stored for ``https://host/path`` (to adjust it)."""
+    return json.loads(home.files[form_file(host, path)])
+
+
+def set_form_handler(home: Home, host: str, path: str, handler: dict[str, Any]) -> None:
+    home.put(form_file(host, path), _compact(handler))
+
+
+def _compact(data: dict[str, Any]) -> str:
+    # the C encoder only runs without indent; a world build writes dozens of these
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def form_html(action: str, fields: Iterable[str], button: str = "Submit", method: str = "post", big: Iterable[str] = ()) -> str:
     """A form's HTML: one input per field (``big`` ones as text areas)."""
+    return _form_html(action, tuple(fields), button, method, tuple(big))
+
+
+@lru_cache(maxsize=1024)
+def _form_html(action: str, fields: tuple[str, ...], button: str, method: str, big: tuple[str, ...]) -> str:
     inputs = "\n".join(
         f'<label>{esc(f)} <textarea name="{esc(f)}"></textarea></label>'
         if f in big
@@ -105,6 +120,5 @@ def add_search_result(home: Home, url: str, title: str, snippet: str, keywords: 
     """Add one search-engine result; returns its world file."""
     name = key or re.sub(r"[^a-z0-9]+", "-", url.casefold().split("://", 1)[-1]).strip("-")[:80]
     path = f"{SEARCH_DIR}/{name}.json"
-    entry = {"url": url, "title": title, "snippet": snippet, "keywords": keywords}
-    home.put(path, json.dumps(entry, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
+    home.put(path, _compact({"url": url, "title": title, "snippet": snippet, "keywords": keywords}))
     return path

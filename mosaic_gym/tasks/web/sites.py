@@ -181,7 +181,7 @@ class Sites:
         return url_of(self.paste, "/new")
 
 
-def _nav(host: str, links: list[tuple[str, str]]) -> str:
+def _nav(links: list[tuple[str, str]]) -> str:
     return "<nav>" + " | ".join(f'<a href="{esc(p)}">{esc(t)}</a>' for t, p in links) + "</nav>\n"
 
 
@@ -233,7 +233,7 @@ def add_sites(home: Home, rng: TaskRng) -> Sites:
 # -- the intranet ---------------------------------------------------------------------------------
 def _intranet(home: Home, s: Sites, rng: TaskRng) -> None:
     h, co = s.intranet, home.company
-    nav = _nav(h, [("Home", "/"), ("News", "/news"), ("Policies", "/policies"), ("People", "/people"), ("IT", "/it"), ("Expenses", "/expenses"), ("Rooms", "/rooms")])
+    nav = _nav([("Home", "/"), ("News", "/news"), ("Policies", "/policies"), ("People", "/people"), ("IT", "/it"), ("Expenses", "/expenses"), ("Rooms", "/rooms")])
     put_page(home, h, "/", f"{co} intranet", (
         f"<p>Welcome to the {esc(co)} intranet.</p>\n<ul>\n"
         '<li><a href="/news">Company news</a></li>\n<li><a href="/policies">Policies</a> (expenses, travel, security)</li>\n'
@@ -355,7 +355,7 @@ def wiki_page_html(home: Home, s: Sites, name: str, content: str) -> str:
         + form_html(f"/pages/{name}/edit", ["content"], "Save", big=("content",))
         + f'<p><a href="/pages/{esc(name)}/delete">Delete this page</a></p>\n'
     )
-    return html_page(f"{name} - {home.company} wiki", body, _nav(s.wiki, [("Wiki home", "/")]))
+    return html_page(f"{name} - {home.company} wiki", body, _nav([("Wiki home", "/")]))
 
 
 def add_wiki_page(home: Home, s: Sites, name: str, content: str, owner: str) -> WikiPage:
