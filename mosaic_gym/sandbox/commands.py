@@ -7,8 +7,6 @@ handler takes the parsed arguments and returns an exit code (0 fine, 1 a problem
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import sys
 import time
 from pathlib import Path
@@ -24,6 +22,7 @@ from .pool import (
     SandboxContainer,
     connect,
     docker_host,
+    owner_alive,
 )
 
 
@@ -62,20 +61,6 @@ def cmd_prune(args: argparse.Namespace) -> int:
         for i in report.kept_images:
             print(f"  kept {i}")
     return 0
-
-
-def _owner_alive(owner: str) -> bool | None:
-    """Whether the process named by an owner label still runs (None: another host's)."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return None
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -121,7 +106,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             line(True, f"image {DEFAULT_IMAGE} ({latest['Id'][7:19]})")
 
     running = api.containers(all=True, filters={"label": CONTAINER_LABEL})
-    stale = [c for c in running if _owner_alive(c["Labels"].get(OWNER_LABEL, "")) is False]
+    stale = [c for c in running if owner_alive(c["Labels"].get(OWNER_LABEL, "")) is False]
     line(True if not stale else None, f"{len(running)} sandbox container(s), {len(stale)} left by dead processes",
          "remove strays with: mosaic-gym sandbox prune --keep-images")
 

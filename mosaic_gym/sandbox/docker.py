@@ -111,7 +111,9 @@ _wr() {{
   [ -d "$1" ] && return {_IS_DIR}
   _pf "$1" && return {_PARENT_IS_FILE}
   [ -d "${{1%/*}}" ] || mkdir -p "${{1%/*}}" 2>&1 || return {_FAILED}
-  {{ printf -- "$2" >"$1"; }} 2>&1 || return {_FAILED}
+  {{ printf -- "$2" >"$1"; }} 2>&1 && return 0
+  df -P "${{1%/*}}" | {{ read _x; read _x _x _x _a _x; [ "$_a" = 0 ] && echo ": no space left on device"; }}
+  return {_FAILED}
 }}
 _ls() {{
   if [ -d "$1" ]; then :; elif [ -e "$1" ] || [ -L "$1" ]; then return {_NOT_DIR}; else return {_NOT_FOUND}; fi

@@ -74,6 +74,34 @@ def connect(timeout: float = 60.0) -> Any:
     return client.api
 
 
+def owner_alive(owner: str) -> bool | None:
+    """Whether the process an owner label names still runs (None: another host's, unknown)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_strays(api: Any) -> list[str]:
+    """Remove sandbox containers that never started or already stopped and whose owner process
+    on this host is gone: what a process killed while starting a container leaves behind (a
+    running container removes itself when its owner dies). Returns the ids removed."""
+    removed = []
+    for status in ("created", "exited", "dead"):
+        for c in api.containers(all=True, filters={"label": CONTAINER_LABEL, "status": status}):
+            if owner_alive(c["Labels"].get(OWNER_LABEL, "")) is False:
+                with contextlib.suppress(Exception):
+                    api.remove_container(c["Id"], force=True)
+                    removed.append(c["Id"])
+    return removed
+
+
 @dataclass(frozen=True)
 class ContainerSpec:
     """Everything a container is created from; containers of equal specs are interchangeable."""
@@ -236,8 +264,13 @@ class ContainerPool:
     _stats: dict[str, int] = field(default_factory=lambda: {"created": 0, "from_spares": 0})
 
     def api(self) -> Any:
+        global _SWEPT
         if self._api is None:
             self._api = connect()
+            if not _SWEPT:
+                _SWEPT = True
+                with contextlib.suppress(Exception):
+                    sweep_strays(self._api)
         return self._api
 
     def acquire(self) -> SandboxContainer:
@@ -320,6 +353,7 @@ class ContainerPool:
 
 _POOLS: dict[tuple[ContainerSpec, int], ContainerPool] = {}
 _POOLS_LOCK = threading.Lock()
+_SWEPT = False  # strays are swept once per process, when it first talks to the daemon
 
 
 def get_pool(spec: ContainerSpec, spares: int) -> ContainerPool:
