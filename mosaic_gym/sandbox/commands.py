@@ -152,3 +152,16 @@ def add_commands(subparsers: Any) -> argparse.ArgumentParser:
     d.add_argument("--no-smoke", action="store_true", help="do not start a sandbox to test it")
     d.set_defaults(func=cmd_doctor)
     return sb
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m mosaic_gym.sandbox.commands build|prune|doctor`` (same as ``mosaic-gym sandbox``)."""
+    parser = argparse.ArgumentParser(prog="python -m mosaic_gym.sandbox.commands")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_commands(sub)
+    args = parser.parse_args(["sandbox", *(sys.argv[1:] if argv is None else argv)])
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
