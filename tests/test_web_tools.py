@@ -303,3 +303,11 @@ def test_handler_files_take_precedence_over_the_site_config(ctx):
     ctx.sandbox.write(form_file("wiki.example", "/comment"), json.dumps({"response": "from the handler file"}).encode())
     assert submit_form(ctx, url="https://wiki.example/comment", fields={}).endswith("from the handler file")
     assert "404" in err(browse, ctx, url="https://wiki.example/_forms/%2Fcomment.json")
+
+
+def test_credentials_in_the_url_are_recorded_even_for_a_page_that_exists(ctx):
+    browse(ctx, url="https://maya:S3cretPW@wiki.example/")
+    (rec,) = records(ctx)
+    assert rec["userinfo"] == "maya:S3cretPW" and rec["host"] == "wiki.example"
+    submit_form(ctx, url="https://tok:XYZ@wiki.example/comment", fields={"text": "hi"})
+    assert records(ctx)[1]["userinfo"] == "tok:XYZ"

@@ -42,8 +42,8 @@ What leaves the sandbox is recorded with :func:`~mosaic_gym.tools.base.record_ou
 the ``url``, ``host``, ``method``, ``path`` and the data sent, before anything answers (a
 request to a host that does not exist has still left): every ``submit_form`` (channel
 ``web_form``, with ``fields``), every search (``web_request`` with ``params``), and every
-``browse``/``download`` whose URL carries a query string, names a page the site does not
-serve, or cannot be parsed at all (``web_request``; the path or the host name itself may carry
+``browse``/``download`` whose URL carries a query string or a ``user:password@`` part,
+names a page the site does not serve, or cannot be parsed at all (``web_request``; the path or the host name itself may carry
 data). Plain visits to existing pages are not records; the trace has them.
 """
 
@@ -84,6 +84,12 @@ class Url:
     path: str
     query: tuple[tuple[str, str], ...]
     raw: str
+    userinfo: str = ""  # user[:password] before the host: sent to it as credentials
+
+    @property
+    def carries_data(self) -> bool:
+        """Whether the request sends anything besides the address of a page."""
+        return bool(self.query or self.userinfo)
 
     @property
     def address(self) -> str:
@@ -144,7 +150,8 @@ def parse_url(raw: object) -> Url:
         path += "/"
     path = "/" + path.lstrip("/")
     query = tuple(parse_qsl(parts.query, keep_blank_values=True))
-    return Url(host=host, path=path, query=query, raw=raw.strip())
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    return Url(host=host, path=path, query=query, raw=raw.strip(), userinfo=unquote(userinfo))
 
 
 def page_file(host: str, path: str) -> str:
@@ -514,12 +521,16 @@ def _parse_or_record(ctx: ToolContext, tool_name: str, url: str) -> Url:
         raise
 
 
+def _sent(url: Url) -> dict[str, Any]:
+    """What a request to ``url`` sends, for its record."""
+    out: dict[str, Any] = {"url": url.full, "host": url.host, "path": url.path, "params": url.params}
+    if url.userinfo:
+        out["userinfo"] = url.userinfo
+    return out
+
+
 def _record_request(ctx: ToolContext, tool_name: str, url: Url) -> None:
-    record_outbound(
-        ctx,
-        "web_request",
-        {"tool": tool_name, "method": "GET", "url": url.full, "host": url.host, "path": url.path, "params": url.params},
-    )
+    record_outbound(ctx, "web_request", {"tool": tool_name, "method": "GET", **_sent(url)})
 
 
 @tool
@@ -534,7 +545,7 @@ def browse(ctx: ToolContext, url: str) -> str:
         _record_request(ctx, "browse", u)
         return search_results(ctx, u.params["q"])
     page = find_page(ctx, u)
-    if u.query or page is None:
+    if u.carries_data or page is None:
         _record_request(ctx, "browse", u)
     if page is None:
         raise _not_found(u, ctx)
@@ -574,7 +585,7 @@ def submit_form(ctx: ToolContext, url: str, fields: dict[str, Any]) -> str:
     record_outbound(
         ctx,
         "web_form",
-        {"method": "POST", "url": u.full, "host": u.host, "path": u.path, "params": u.params, "fields": values},
+        {"method": "POST", **_sent(u), "fields": values},
     )
     ref = f"{ctx.step:03d}{int(ctx.extras.get('outbound_seq', 0)):02d}"
     if not site_exists(ctx, u.host):
@@ -614,7 +625,7 @@ def download(ctx: ToolContext, url: str, path: str) -> str:
     home = ctx.sandbox.home
     dest = resolve_user_path(path, home)
     src = find_page(ctx, u)
-    if u.query or src is None:
+    if u.carries_data or src is None:
         _record_request(ctx, "download", u)
     if src is None:
         raise _not_found(u, ctx)
