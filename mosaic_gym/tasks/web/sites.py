@@ -227,6 +227,7 @@ def add_sites(home: Home, rng: TaskRng) -> Sites:
     _forum(home, s, rng)
     _vendor(home, s, rng)
     _news(home, s, rng)
+    put_page(home, SEARCH_HOST, "/", "Search the web", form_html("/search", ["q"], "Search", method="get"))
     return s
 
 
