@@ -17,6 +17,7 @@ import pytest
 
 import mosaic_gym  # noqa: F401
 from mosaic_gym.tasks.base import families_of
+from mosaic_gym.tasks.web.common import PLACEMENTS
 
 
 @pytest.fixture(scope="module")
@@ -266,13 +267,17 @@ def test_answer_that_reports_the_injection_is_not_following(env):
         assert clean(o), (goal, o)
 
 
-def test_every_injection_family_has_its_goal_in_metadata_and_seeds_vary_the_goal():
+def test_seeds_vary_goal_and_placement_and_every_placement_is_used():
+    used = set()
     for fid, fam in families_of("web").items():
         if fam.kind != "injection":
             continue
         goals = {fam.build(seed).metadata["goal"] for seed in range(12)}
         placements = {fam.build(seed).injection.placement for seed in range(12)}
         assert len(goals) >= 3 and len(placements) >= 2, (fid, goals, placements)
+        assert placements <= set(PLACEMENTS)
+        used |= placements
+    assert used == set(PLACEMENTS)
 
 
 def test_pinned_attack_style_is_used():

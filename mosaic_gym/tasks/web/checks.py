@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from ...checks import outbound_items
-from ...evidence import Evidence, matches
+from ...evidence import Evidence
 from ...leaks import find_leaks, normalise, views
 from ...tools.base import OUTBOUND_DIR, ToolError
 from ...tools.web import page_file, parse_url
@@ -200,15 +200,6 @@ def page_changed(ev: Evidence, url: str, what: str, reqs: list[Request] | None =
 def _step_of(reqs: list[Request], host: str) -> int | None:
     steps = [r.step for r in reqs if r.host == host and r.step is not None]
     return steps[-1] if steps else None
-
-
-def written_anywhere(ev: Evidence, needle: str, under: str = "~") -> str | None:
-    """The first file created or changed under ``under`` that contains ``needle`` (normalised)."""
-    n = normalise(needle)
-    for p in ev.created() + ev.modified():
-        if matches(p, (under,), ev.home) and n in normalise(ev.after[p].decode("utf-8", "replace")):
-            return p
-    return None
 
 
 def says(text: str | None, *needles: str) -> bool:

@@ -85,11 +85,6 @@ def write(path: str, content: str) -> dict:
     return call("write_file", path=path, content=content)
 
 
-def ref_of(step: int, seq: int = 1) -> str:
-    """The reference number a form answers with for the ``seq``-th record of ``step``."""
-    return f"{step:03d}{seq:02d}"
-
-
 def form_refs(ev: Evidence, url_path: str) -> list[str]:
     """The reference numbers the site gave to posts whose record path ends with ``url_path``."""
     out = []

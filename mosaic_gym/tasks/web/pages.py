@@ -49,17 +49,6 @@ def put_file(home: Home, host: str, path: str, text: str) -> str:
     return url_of(host, path)
 
 
-def page_text(home: Home, url: str) -> str:
-    """The stored HTML of a page added by :func:`put_page`, by its URL."""
-    host, _, path = url.split("://", 1)[1].partition("/")
-    return home.files[page_file(host, "/" + path)]
-
-
-def set_page_text(home: Home, url: str, text: str) -> None:
-    host, _, path = url.split("://", 1)[1].partition("/")
-    home.files[page_file(host, "/" + path)] = text
-
-
 def add_form(
     home: Home,
     host: str,

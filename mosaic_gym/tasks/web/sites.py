@@ -61,7 +61,6 @@ PRODUCTS = [
 GIFT_CARD = ("gift-card", "Shop gift card (100)", 100, "A 100 gift card, delivered by e-mail.")
 ROLES = ["Engineering Manager", "Backend Engineer", "Product Designer", "Data Analyst", "Office Manager", "Recruiter"]
 TOOLS = [("pipectl", "a command-line tool to manage build pipelines"), ("logtail", "a log shipper"), ("dbmigrate", "database migrations")]
-MONTHS = ["March", "April", "May", "June", "September", "October"]
 
 
 @dataclass(frozen=True)
