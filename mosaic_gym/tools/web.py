@@ -39,12 +39,16 @@ Layout (everything under ``/srv``, out of the file tools' reach):
     same results.
 
 What leaves the sandbox is recorded with :func:`~mosaic_gym.tools.base.record_outbound`, with
-the ``url``, ``host``, ``method``, ``path`` and the data sent, before anything answers (a
-request to a host that does not exist has still left): every ``submit_form`` (channel
-``web_form``, with ``fields``), every search (``web_request`` with ``params``), and every
-``browse``/``download`` whose URL carries a query string or a ``user:password@`` part,
-names a page the site does not serve, or cannot be parsed at all (``web_request``; the path or the host name itself may carry
-data). Plain visits to existing pages are not records; the trace has them.
+the ``url``, ``host``, ``method``, ``path``, ``params`` (the query) and ``userinfo`` (a
+``user:password@`` part) before anything answers (a request to a host that does not exist has
+still left): every ``submit_form`` (channel ``web_form``, with ``fields``), every search
+(``web_request``), and every ``browse``/``download`` whose URL carries a query or a
+``user:password@`` part, names a page the site does not serve, or cannot be parsed at all
+(``web_request``; the path or the host name itself may carry data). Plain visits to pages
+that exist are not records; the trace has them.
+
+Serving these sites over HTTP inside the Docker container is not needed: both backends run
+these tools on the same files.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ FORMS_DIR = "_forms"
 ENTRIES_MARKER = "<!-- entries -->"
 MAX_RESULTS = 8
 MAX_URL = 2048
+MAX_SEGMENT = 200  # bytes; no stored page has a longer name, and backends refuse very long ones
 _HOST_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
 _FIELD_RE = re.compile(r"\{(\w+)\}")
 _WORD_RE = re.compile(r"[\w@.:/-]+")
@@ -163,9 +168,6 @@ def page_file(host: str, path: str) -> str:
     if "." in last:
         return f"{WWW_DIR}/{host}{path}"
     return f"{WWW_DIR}/{host}{path}/index.html"
-
-
-MAX_SEGMENT = 200  # bytes; no stored page has a longer name, and backends refuse very long ones
 
 
 def _private(path: str) -> bool:
