@@ -312,6 +312,7 @@ class ShellChannel:
         nonce = secrets.token_hex(8).encode()
         self._pending = b"\x1e" + nonce + b":"
         try:
+            self._sock.settimeout(60.0)  # a shell that stops reading its input is broken
             self._sock.sendall(
                 b"{ " + script + b"\n}; printf '\\036%s:%d\\036' " + nonce + b' "$?"\n'
             )
@@ -749,12 +750,15 @@ class DockerSandbox(Sandbox):
             )
         elapsed = time.monotonic() - t0
         head, _, rest = body.partition(b"\n")
-        rc_s, oom_s, size_s = head.split(b" ")
-        rc = None if rc_s == b"-" else int(rc_s)
-        oom = int(oom_s) > 0
+        try:
+            rc_s, oom_s, size_s = head.split(b" ")
+            rc = None if rc_s == b"-" else int(rc_s)
+            oom, size = int(oom_s) > 0, int(size_s)
+        except ValueError:  # something wrote into the shell's own stdout: not a crash of ours
+            raise SandboxError("the command's output could not be read back") from None
         return CommandResult(
             output=rest,
-            size=int(size_s),
+            size=size,
             exit_code=rc,
             timed_out=rc == 137 and not oom and elapsed >= seconds - 0.05,
             out_of_memory=oom,

@@ -102,6 +102,13 @@ def sweep_strays(api: Any) -> list[str]:
     return removed
 
 
+def missing_image(image: str) -> str:
+    return (
+        f"the sandbox image {image} is not on the Docker daemon at {docker_host()}; "
+        "build it with `mosaic-gym sandbox build`"
+    )
+
+
 @dataclass(frozen=True)
 class ContainerSpec:
     """Everything a container is created from; containers of equal specs are interchangeable."""
@@ -173,17 +180,20 @@ class SandboxContainer:
                 host_config=spec.host_config(api),
             )
         except docker.errors.ImageNotFound:
-            raise DockerUnavailable(
-                f"the sandbox image {spec.image} is not on the Docker daemon at {docker_host()}; "
-                "build it with `mosaic-gym sandbox build`"
-            ) from None
+            raise DockerUnavailable(missing_image(spec.image)) from None
+        except docker.errors.APIError as e:
+            raise DockerUnavailable(f"Docker refused to create a sandbox container: {e.explanation or e}") from None
         c.id = created["Id"]
         try:
             c._stdin = api.attach_socket(c.id, params={"stdin": 1, "stream": 1})
             api.start(c.id)
             c.open_shells()
-        except BaseException:
+        except BaseException as e:
             c.destroy()
+            if isinstance(e, docker.errors.APIError):
+                raise DockerUnavailable(f"a sandbox container did not start: {e.explanation or e}") from None
+            if type(e).__name__ == "ChannelError":
+                raise DockerUnavailable(f"a sandbox container started but its shell did not: {e}") from None
             raise
         return c
 
@@ -264,13 +274,19 @@ class ContainerPool:
     _stats: dict[str, int] = field(default_factory=lambda: {"created": 0, "from_spares": 0})
 
     def api(self) -> Any:
+        """The pool's client; the first call also checks that the image exists."""
         global _SWEPT
         if self._api is None:
-            self._api = connect()
+            api = connect()
+            try:
+                api.inspect_image(self.spec.image)
+            except Exception:  # noqa: BLE001 - ImageNotFound, or the daemon failed
+                raise DockerUnavailable(missing_image(self.spec.image)) from None
+            self._api = api
             if not _SWEPT:
                 _SWEPT = True
                 with contextlib.suppress(Exception):
-                    sweep_strays(self._api)
+                    sweep_strays(api)
         return self._api
 
     def acquire(self) -> SandboxContainer:
