@@ -326,34 +326,61 @@ def test_cli_build_and_doctor(docker_api):
     assert code == 0 and "all good" in out and "FAIL" not in out, out
 
 
-def test_prune_removes_only_what_this_project_labelled(docker_api):
-    """Runs last: it removes the sandbox image, and builds it again afterwards."""
+def tiny_image(api, tag: str, label: bool) -> str:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        dockerfile = "FROM scratch\nCOPY f /f\n" + ("LABEL mosaic.image=test\n" if label else "")
+        for name, data in (("Dockerfile", dockerfile.encode()), ("f", b"x")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    list(api.build(fileobj=io.BytesIO(buf.getvalue()), custom_context=True, tag=tag, network_mode="none", rm=True, forcerm=True, decode=True))
+    return tag
+
+
+def test_prune_by_label_removes_only_those_sandboxes(docker_api):
+    mine, other = case_labels(), case_labels()
+    a = DockerSandbox(labels=mine, spares=0)
+    b = DockerSandbox(labels=other, spares=0)
+    foreign = docker_api.create_container("mosaic-sandbox:latest", command=["/bin/cat"], network_disabled=True, labels={"unrelated": "1"})["Id"]
+    try:
+        a.restore({})
+        b.restore({})
+        code, out = cli("sandbox", "prune", "--label", f"mosaic.case={mine['mosaic.case']}", "--dry-run")
+        assert code == 0 and "would remove 1 sandbox container(s)" in out and a.container_id[:12] in out
+        assert len(containers(docker_api, mine)) == 1
+        code, out = cli("sandbox", "prune", "--label", f"mosaic.case={mine['mosaic.case']}")
+        assert code == 0 and "removed 1 sandbox container(s)" in out
+        assert containers(docker_api, mine) == [] and len(containers(docker_api, other)) == 1
+        assert docker_api.inspect_container(foreign)["Id"] == foreign
+        assert img.image_exists(docker_api, "mosaic-sandbox:latest") is not None
+        assert cli("sandbox", "prune", "--label", "no-equals-sign")[0] == 1
+    finally:
+        a.close()
+        b.close()
+        docker_api.remove_container(foreign, force=True)
+
+
+@pytest.mark.skipif(
+    os.environ.get("MOSAIC_REQUIRE_DOCKER") != "1" and os.environ.get("MOSAIC_TEST_PRUNE") != "1",
+    reason="a full prune removes every sandbox container and image on the daemon, other people's "
+    "included; it runs in CI (MOSAIC_REQUIRE_DOCKER=1) or with MOSAIC_TEST_PRUNE=1",
+)
+def test_full_prune_removes_every_labelled_container_and_image_and_nothing_else(docker_api):
+    """Runs last in this module: it removes the sandbox image, and builds it again afterwards."""
     labels = case_labels()
     sb = DockerSandbox(labels=labels, spares=0)
     sb.restore({})
-    ours = sb.container_id
-
-    def tiny_image(tag: str, label: bool) -> str:
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w") as tf:
-            dockerfile = "FROM scratch\nCOPY f /f\n" + ("LABEL mosaic.image=test\n" if label else "")
-            for name, data in (("Dockerfile", dockerfile.encode()), ("f", b"x")):
-                info = tarfile.TarInfo(name)
-                info.size = len(data)
-                tf.addfile(info, io.BytesIO(data))
-        list(docker_api.build(fileobj=io.BytesIO(buf.getvalue()), custom_context=True, tag=tag, network_mode="none", rm=True, forcerm=True, decode=True))
-        return tag
-
-    foreign_tag = tiny_image(f"mosaic-test-foreign:{labels['mosaic.case']}", label=False)
-    labelled_tag = tiny_image(f"mosaic-test-labelled:{labels['mosaic.case']}", label=True)
+    foreign_tag = tiny_image(docker_api, f"mosaic-test-foreign:{labels['mosaic.case']}", label=False)
+    labelled_tag = tiny_image(docker_api, f"mosaic-test-labelled:{labels['mosaic.case']}", label=True)
     foreign = docker_api.create_container(foreign_tag, command=["/f"], network_disabled=True, labels={"unrelated": "1"})["Id"]
     try:
         code, out = cli("sandbox", "prune", "--dry-run")
-        assert code == 0 and "would remove" in out and ours[:12] in out
-        assert docker_api.inspect_container(ours)["State"]["Running"]
+        assert code == 0 and "would remove" in out and sb.container_id[:12] in out
+        assert docker_api.inspect_container(sb.container_id)["State"]["Running"]
         code, out = cli("sandbox", "prune")
         assert code == 0, out
-        assert not [c for c in docker_api.containers(all=True, filters={"label": CONTAINER_LABEL})]
+        assert docker_api.containers(all=True, filters={"label": CONTAINER_LABEL}) == []
         assert docker_api.inspect_container(foreign)["Id"] == foreign  # not ours: untouched
         assert img.image_exists(docker_api, foreign_tag) is not None
         assert img.image_exists(docker_api, labelled_tag) is None

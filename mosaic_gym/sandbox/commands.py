@@ -47,14 +47,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_prune(args: argparse.Namespace) -> int:
     try:
         api = connect()
-        report = img.prune(api, images=not args.keep_images, dry_run=args.dry_run)
+        if args.label and "=" not in args.label:
+            return _err(f"--label takes KEY=VALUE, got {args.label!r}")
+        report = img.prune(api, images=not (args.keep_images or args.label), dry_run=args.dry_run, label=args.label)
     except DockerUnavailable as e:
         return _err(str(e))
     verb = "would remove" if args.dry_run else "removed"
     print(f"{verb} {len(report.containers)} sandbox container(s)")
     for c in report.containers:
         print(f"  {c}")
-    if not args.keep_images:
+    if not (args.keep_images or args.label):
         print(f"{verb} {len(report.images)} sandbox image(s)")
         for i in report.images:
             print(f"  {i}")
@@ -142,8 +144,9 @@ def add_commands(subparsers: Any) -> argparse.ArgumentParser:
     b.add_argument("-q", "--quiet", action="store_true", help="do not print the build log")
     b.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("prune", help="remove every container and image this project made (labelled), nothing else")
+    p = sub.add_parser("prune", help="remove every container and image this project made (labelled), nothing else; sandboxes in use are stopped too")
     p.add_argument("--keep-images", action="store_true", help="remove only containers")
+    p.add_argument("--label", metavar="KEY=VALUE", help="only containers that also carry this label (e.g. one run's labels=...); images stay")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
     p.set_defaults(func=cmd_prune)
 

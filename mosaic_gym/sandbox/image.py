@@ -143,13 +143,18 @@ class PruneReport:
     kept_images: list[str] = field(default_factory=list)
 
 
-def prune(api: Any, images: bool = True, dry_run: bool = False) -> PruneReport:
-    """Remove every container labelled ``mosaic.sandbox`` and (with ``images``) every image
-    labelled ``mosaic.image`` that no other container uses. Nothing unlabelled is touched."""
+def prune(api: Any, images: bool = True, dry_run: bool = False, label: str | None = None) -> PruneReport:
+    """Remove every container labelled ``mosaic.sandbox`` (in use or not) and, with ``images``,
+    every image labelled ``mosaic.image`` that no remaining container uses. ``label``
+    ("key=value") narrows it to the containers that also carry that label, and leaves images
+    alone. Nothing without the project's labels is touched."""
     import docker.errors  # noqa: PLC0415
 
     report = PruneReport()
-    for c in api.containers(all=True, filters={"label": CONTAINER_LABEL}):
+    filters = [CONTAINER_LABEL] + ([label] if label else [])
+    doomed = set()
+    for c in api.containers(all=True, filters={"label": filters}):
+        doomed.add(c["Id"])
         report.containers.append(f"{c['Id'][:12]} ({c['Labels'].get(OWNER_LABEL, '?')}, {c['State']})")
         if not dry_run:
             try:
@@ -159,19 +164,19 @@ def prune(api: Any, images: bool = True, dry_run: bool = False) -> PruneReport:
             except docker.errors.APIError as e:
                 if "already in progress" not in str(e):
                     raise
-    if not images:
+    if not images or label:
         return report
-    users = {c["ImageID"] for c in api.containers(all=True) if not dry_run or CONTAINER_LABEL not in c["Labels"]}
-    for img in api.images(filters={"label": IMAGE_LABEL}):
-        tags = [t for t in img.get("RepoTags") or [] if t != "<none>:<none>"]
-        name = ", ".join(tags) or img["Id"][7:19]
-        if img["Id"] in users:
-            report.kept_images.append(f"{name} (used by a container this project did not start)")
+    in_use = {c["ImageID"] for c in api.containers(all=True) if c["Id"] not in doomed}
+    for image in api.images(filters={"label": IMAGE_LABEL}):
+        tags = [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]
+        name = ", ".join(tags) or image["Id"][7:19]
+        if image["Id"] in in_use:
+            report.kept_images.append(f"{name} (a container that is not a sandbox uses it)")
             continue
         report.images.append(name)
         if dry_run:
             continue
-        for ref in tags or [img["Id"]]:
+        for ref in tags or [image["Id"]]:
             try:
                 api.remove_image(ref)
             except docker.errors.ImageNotFound:
