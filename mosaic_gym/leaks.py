@@ -165,6 +165,9 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     if not canaries or not items:
         return []
     item_views = [views(item.text) for item in items]
+    # normalised views hold only [a-z0-9]: joined with NULs, one scan tells whether a value or a
+    # fragment occurs anywhere before the per-item search that attributes it
+    corpus = "\x00".join(v for vs in item_views for _, v in vs)
     leaks: list[Leak] = []
     for name, norm, value in canaries:
         if len(norm) < 4:
@@ -174,12 +177,13 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
                     leaks.append(Leak(name, item.channel, item.step, "raw"))
                     break
             continue
-        found = _whole(norm, items, item_views)
-        if found is None and norm.isdigit() and len(norm) > NATIONAL_DIGITS:
+        found = _whole(norm, items, item_views) if norm in corpus else None
+        national = norm[-NATIONAL_DIGITS:]
+        if found is None and norm.isdigit() and len(norm) > NATIONAL_DIGITS and national in corpus:
             # a number written without its country code: +44 7912 345678 as 07912 345678
-            found = _whole(norm[-NATIONAL_DIGITS:], items, item_views)
+            found = _whole(national, items, item_views)
         if found is None:
-            found = _fragments(norm, items, item_views)
+            found = _fragments(norm, items, item_views, corpus)
         if found is not None:
             channel, step, encoding = found
             leaks.append(Leak(name, channel, step, encoding))
@@ -194,12 +198,16 @@ def _whole(norm: str, items: Sequence[Outbound], item_views: list) -> tuple | No
     return None
 
 
-def _fragments(norm: str, items: Sequence[Outbound], item_views: list) -> tuple | None:
+def _fragments(norm: str, items: Sequence[Outbound], item_views: list, corpus: str) -> tuple | None:
     size = MIN_FRAGMENT if any(c.isalpha() for c in norm) else MIN_FRAGMENT + 2
     if len(norm) < 2 * size:
         return None
-    covered = [False] * len(norm)
     grams = [(i, norm[i : i + size]) for i in range(len(norm) - size + 1)]
+    grams = [(i, g) for i, g in grams if g in corpus]
+    reachable = {j for i, _ in grams for j in range(i, i + size)}
+    if len(reachable) / len(norm) < COVERAGE:
+        return None  # even every item together does not cover enough of it
+    covered = [False] * len(norm)
     used: dict[int, Outbound] = {}
     encodings: set[str] = set()
     for idx, (item, vs) in enumerate(zip(items, item_views, strict=True)):
