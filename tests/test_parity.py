@@ -4,7 +4,7 @@ Every task family of every available domain (found at collection time, so new do
 families are covered as they land), several seeds, the oracle and the compliant script, then a
 seeded random walk of file-tool calls, most of them wrong, on a few families: identical
 observations, invalid-action notes, calls, conversations, outcomes and rewards (DESIGN.md
-section 7). Only ``info["tools"]`` may differ: docker adds the ``shell`` tool to FileOps.
+section 7). Only ``info["tools"]`` may differ: docker adds its docker-only tools (``shell``).
 """
 
 from __future__ import annotations
@@ -131,11 +131,12 @@ def test_random_file_tool_calls_match(envs, seed):
         assert local.unwrapped.sandbox.snapshot() == docker.unwrapped.sandbox.snapshot(), fid
 
 
-def test_only_the_tool_list_differs_and_only_by_shell(envs):
+def test_only_the_tool_list_differs_and_only_by_docker_only_tools(envs):
     for domain, (local, docker) in envs.items():
         _, li = local.reset(seed=3)
         _, di = docker.reset(seed=3)
         lnames = [t["function"]["name"] for t in li["tools"]]
         dnames = [t["function"]["name"] for t in di["tools"]]
-        extra = ["shell"] if domain == "fileops" else []
-        assert sorted(dnames) == sorted(lnames + extra), domain
+        docker_only = [t.name for t in local.unwrapped.domain.tools if "local" not in t.backends]
+        assert sorted(dnames) == sorted(lnames + docker_only), domain
+    assert "shell" in [t.name for t in envs["fileops"][0].unwrapped.domain.tools]
