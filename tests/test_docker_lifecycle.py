@@ -324,6 +324,19 @@ def test_cli_build_and_doctor(docker_api):
     assert code == 0 and "up to date: mosaic-sandbox:" in out
     code, out = cli("sandbox", "doctor")
     assert code == 0 and "all good" in out and "FAIL" not in out, out
+    # the module entry point CI uses before the package's own CLI is installed
+    done = subprocess.run([sys.executable, "-m", "mosaic_gym.sandbox.commands", "build", "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "up to date" in done.stdout, done.stderr
+
+
+def test_gymnasium_env_checker_passes_on_docker(docker_api):
+    from gymnasium.utils.env_checker import check_env
+
+    env = make_env(case_labels(), spares=0)
+    try:
+        check_env(env.unwrapped, skip_render_check=True)
+    finally:
+        env.close()
 
 
 def tiny_image(api, tag: str, label: bool) -> str:
