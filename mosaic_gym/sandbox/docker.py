@@ -4,8 +4,9 @@ Each env owns one container of the sandbox image (``sandboxes/``; see :mod:`.poo
 is started, pooled and removed). Two ``sh`` processes stay open in it on Docker exec sockets, one
 per uid, and every primitive is one request on one of them: a call of a shell function defined
 once when the shell starts (:data:`PRELUDE`), followed by a completion marker that carries the
-function's exit status. No request starts a process except a few (``find``-free) busybox
-applets that busybox runs inside the shell itself, so a request costs about one round trip.
+function's exit status. Most requests start no process at all (busybox runs ``head``, ``stat``,
+``mkdir``, ``mv`` and ``rm`` inside the shell itself), so one costs about one round trip; only a
+snapshot (``tar``) and the agent's commands start processes.
 
 - the ``user`` shell (uid 1000, the agent's uid) owns ``/home/user``; it serves the home's
   primitives and runs the agent's commands (:meth:`DockerSandbox.exec`), each in a fresh
@@ -41,6 +42,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .base import (
+    HOME,
     AlreadyExists,
     Entry,
     IsADirectory,
@@ -52,7 +54,6 @@ from .base import (
 )
 from .pool import (
     DEFAULT_IMAGE,
-    HOME,
     RUN_DIR,
     RUN_MB,
     SHELL_ENV,

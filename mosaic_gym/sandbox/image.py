@@ -84,7 +84,7 @@ class BuildContext:
 
 def load_context(context: Path | None = None, busybox: str | os.PathLike[str] | None = None) -> BuildContext:
     """Read the build context: every file under ``context`` (default: the checkout's
-    ``sandboxes/``) and the busybox binary as ``busybox``."""
+    ``sandboxes/``) but its README.md, and the busybox binary as ``busybox``."""
     root = context or sandboxes_dir()
     if root is None or not (root / "Dockerfile").is_file():
         raise ValueError(
@@ -95,8 +95,9 @@ def load_context(context: Path | None = None, busybox: str | os.PathLike[str] | 
     check_static(bb)
     ctx = BuildContext()
     for p in sorted(root.rglob("*")):
-        if p.is_file() and "__pycache__" not in p.parts:
-            ctx.files[p.relative_to(root).as_posix()] = p.read_bytes()
+        rel = p.relative_to(root).as_posix()
+        if p.is_file() and "__pycache__" not in p.parts and rel != "README.md":
+            ctx.files[rel] = p.read_bytes()
     ctx.files["busybox"] = bb.read_bytes()
     return ctx
 

@@ -5,7 +5,9 @@ shells open in it (see :mod:`mosaic_gym.sandbox.docker`). Its main process only 
 stdin, which this process holds open through an attach socket: when the process that made the
 container dies, however it dies, Docker closes that stdin, the main process exits and the
 container (started with ``auto_remove``) removes itself. Explicit removal happens on
-:meth:`SandboxContainer.destroy`, when the pool closes, and at interpreter exit.
+:meth:`SandboxContainer.destroy`, when the pool closes, and at interpreter exit. A container
+whose maker was killed between creating and starting it never gets that stdin; the first pool
+of any later process removes such strays (:func:`sweep_strays`), as does ``sandbox prune``.
 
 A :class:`ContainerPool` keeps ``spares`` containers started ahead of need (a background thread
 tops it up), so an env gets a container, or a replacement for a broken one, without waiting for
@@ -25,6 +27,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .base import HOME
+
 if TYPE_CHECKING:
     from .docker import ShellChannel
 
@@ -36,7 +40,6 @@ IMAGE_REPOSITORY = "mosaic-sandbox"
 CONTAINER_LABEL = "mosaic.sandbox"
 OWNER_LABEL = "mosaic.owner"
 IMAGE_LABEL = "mosaic.image"
-HOME = "/home/user"
 USER_UID = 1000
 SERVICE_UID = 1001
 SHELL_ENV = {"HOME": HOME, "PATH": "/bin:/sbin:/usr/bin:/usr/sbin", "LANG": "C.UTF-8"}
