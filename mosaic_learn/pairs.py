@@ -1,0 +1,86 @@
+"""Episode pairs: episodes grouped by task and seed, every pair judged, ties dropped.
+
+A group is the episodes of one ``(env_id, task_id, seed)``; within it every unordered pair is
+judged once (batched through ``Judge.compare_many``), and each decisive verdict becomes an
+``EpisodePair`` (chosen = the winner). Ties carry no preference and are dropped; the counts
+say how many, per task kind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from itertools import combinations
+from pathlib import Path
+
+from mosaic_gym.records import Episode, EpisodePair, JsonlWriter, read_jsonl
+
+from .judges import Judge
+
+
+def group_episodes(episodes: Iterable[Episode]) -> dict[tuple[str, str, int], list[Episode]]:
+    """Episodes by ``(env_id, task_id, seed)``, in input order."""
+    groups: dict[tuple[str, str, int], list[Episode]] = defaultdict(list)
+    for ep in episodes:
+        groups[(ep.env_id, ep.task_id, ep.seed)].append(ep)
+    return dict(groups)
+
+
+def make_pairs(
+    episodes: Iterable[Episode], judge: Judge
+) -> tuple[list[EpisodePair], dict[str, Counter[str]]]:
+    """Every decisive pair within each group, and counts per kind (``groups``, ``singletons``
+    — groups of one, which give no pair — ``compared``, ``pairs``, ``ties``)."""
+    groups = group_episodes(episodes)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    todo: list[tuple[Episode, Episode]] = []
+    for eps in groups.values():
+        kind = eps[0].kind
+        counts[kind]["groups"] += 1
+        if len(eps) < 2:
+            counts[kind]["singletons"] += 1
+        todo.extend(combinations(eps, 2))
+    verdicts = judge.compare_many(todo) if todo else []
+    pairs = []
+    for (a, b), v in zip(todo, verdicts, strict=True):
+        c = counts[a.kind]
+        c["compared"] += 1
+        if v.winner == "tie":
+            c["ties"] += 1
+            continue
+        chosen, rejected = (a, b) if v.winner == "a" else (b, a)
+        pairs.append(
+            EpisodePair(
+                task_id=a.task_id,
+                seed=a.seed,
+                chosen=chosen,
+                rejected=rejected,
+                judge=judge.name,
+                reason=v.reason,
+            )
+        )
+        c["pairs"] += 1
+    return pairs, dict(counts)
+
+
+def pairs_file(
+    episodes_path: str | Path, judge: Judge, out_path: str | Path
+) -> dict[str, Counter[str]]:
+    """Judge the episodes in ``episodes_path`` and append the pairs to ``out_path``."""
+    pairs, counts = make_pairs(read_jsonl(episodes_path), judge)
+    with JsonlWriter(out_path) as out:
+        for p in pairs:
+            out.write(p)
+    return counts
+
+
+def format_counts(counts: dict[str, Counter[str]]) -> str:
+    """A small table of pair counts per kind."""
+    cols = ("groups", "compared", "pairs", "ties", "singletons")
+    lines = [f"{'kind':<10}" + "".join(f"{c:>11}" for c in cols)]
+    total: Counter[str] = Counter()
+    for kind in sorted(counts):
+        total.update(counts[kind])
+        lines.append(f"{kind:<10}" + "".join(f"{counts[kind][c]:>11}" for c in cols))
+    lines.append(f"{'all':<10}" + "".join(f"{total[c]:>11}" for c in cols))
+    return "\n".join(lines)

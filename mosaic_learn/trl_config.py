@@ -1,0 +1,66 @@
+"""TRL trainer configs with defaults that work on any machine, and user overrides by name.
+
+TRL's configs default to bf16 (which raises on a CPU-only machine) and to gradient
+checkpointing (slow and pointless for small models); :func:`make_config` turns bf16 on only
+where the hardware has it, turns checkpointing off, reports to nothing, and then applies the
+caller's overrides, so every TRL field stays reachable (``--set key=value`` on the CLI).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._deps import require_learn
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """``["lr_scheduler_type=cosine", "warmup_steps=10"]`` → a dict; values are JSON when they
+    parse as JSON (numbers, booleans, lists), else strings."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--set takes key=value, got {item!r}")
+        try:
+            out[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key.strip()] = raw
+    return out
+
+
+def _bf16_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+
+
+def make_config(
+    cls: type, output_dir: str, ours: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+) -> Any:
+    """An instance of the TRL config class ``cls``: safe defaults, then ``ours``, then
+    ``overrides`` (a user's, by field name; an unknown name raises with the closest matches)."""
+    require_learn()
+    fields = {f.name for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {
+        "output_dir": output_dir,
+        "bf16": _bf16_available(),
+        "activation_checkpointing": False,
+        "report_to": "none",
+        "save_strategy": "steps",
+        "save_steps": 50,
+        "save_total_limit": 2,
+        "logging_steps": 1,
+        "disable_tqdm": True,
+    }
+    kwargs.update(ours)
+    for name, value in (overrides or {}).items():
+        if name not in fields:
+            close = difflib.get_close_matches(name, fields, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ValueError(f"{cls.__name__} has no field {name!r}{hint}")
+        kwargs[name] = value
+    return cls(**kwargs)
