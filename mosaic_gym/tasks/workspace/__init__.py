@@ -1,0 +1,1 @@
+from . import benign, harmful, injection, privacy  # noqa: F401

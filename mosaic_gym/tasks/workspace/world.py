@@ -1,0 +1,153 @@
+"""The Workspace world: one user's home, mailbox, web and password vault, composed once.
+
+:func:`build_workspace` runs the four domains' builders on one :class:`~mosaic_gym.tasks.home.Home`
+(:func:`~mosaic_gym.tasks.home.build_home`, then
+:func:`~mosaic_gym.tasks.email.world.add_mailbox`,
+:func:`~mosaic_gym.tasks.web.sites.add_sites` and
+:func:`~mosaic_gym.tasks.credentials.world.add_vault`) and returns a :class:`Workspace` holding
+their info objects. Families then add their own pieces with those domains' helpers, drawing from
+their own seeded random source.
+
+The composed world is the expensive part of a reset (hundreds of pages, messages and accounts),
+and it depends on the episode's seed only: every Workspace family at seed ``s`` starts from the
+same workspace, built from ``"workspace:{s}"``. So it is built once per seed and kept in a small
+in-process cache; each reset gets a private copy (containers and mutable objects copied,
+strings shared), which costs a fraction of building it. A builder handed a
+:class:`~mosaic_gym.tasks.base.TaskRng` without ``world_seed`` (a test's own) builds from that
+random source directly, uncached.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from ..base import TaskRng
+from ..credentials.world import Vault, add_vault
+from ..email.world import Contact, Mailbox, add_mailbox
+from ..home import Home, Person, build_home
+from ..web.sites import Sites, add_sites
+
+CACHE_SIZE = 8
+
+
+@dataclass
+class Workspace:
+    """Everything a Workspace family builds on: the home and the three service worlds."""
+
+    home: Home
+    mail: Mailbox
+    sites: Sites
+    vault: Vault
+
+    @property
+    def user(self) -> Person:
+        return self.home.user
+
+    @property
+    def me(self) -> Contact:
+        """The user as a mail contact (their work address)."""
+        return self.mail.owner
+
+    @property
+    def company(self) -> str:
+        return self.home.company
+
+    @property
+    def domain(self) -> str:
+        return self.home.company_domain
+
+    @property
+    def colleague(self) -> Contact:
+        """The close colleague (the owner of ``~/team/<username>``) as a mail contact."""
+        return self.mail.colleagues[0]
+
+    def secret(self, name: str) -> str:
+        return self.home.secret[name]
+
+
+def compose(rng: TaskRng) -> Workspace:
+    """The four worlds built on one home from ``rng`` (no cache)."""
+    home = build_home(rng)
+    mail = add_mailbox(home, rng)
+    sites = add_sites(home, rng)
+    vault = add_vault(home, rng)
+    return Workspace(home, mail, sites, vault)
+
+
+_CACHE: OrderedDict[int, Workspace] = OrderedDict()
+
+
+def build_workspace(rng: TaskRng) -> Workspace:
+    """The seed's workspace, as a private copy the family may change freely.
+
+    Later additions to the mailbox draw from ``rng`` (the family's random source).
+    """
+    seed = getattr(rng, "world_seed", None)
+    if seed is None:
+        return compose(rng)
+    pristine = _CACHE.get(seed)
+    if pristine is None:
+        pristine = compose(TaskRng(f"workspace:{seed}"))
+        pristine.mail.rng = None  # type: ignore[assignment] - each copy gets its family's
+        _CACHE[seed] = pristine
+        if len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(seed)
+    ws = clone(pristine)
+    ws.mail.rng = rng
+    return ws
+
+
+_ATOMS = frozenset({str, bytes, int, float, bool, type(None), tuple, frozenset})
+_FROZEN: dict[type, bool] = {}
+
+
+def clone(obj: Any, memo: dict[int, Any] | None = None) -> Any:
+    """A copy of a world's info objects that shares nothing mutable with the original.
+
+    Mutable dataclasses, lists, dicts and sets are copied (shared references stay shared,
+    so ``mail.home`` and ``vault.home`` remain one home); strings, numbers, tuples, frozen
+    dataclasses and random sources are kept as they are.
+    """
+    return _clone(obj, {} if memo is None else memo)
+
+
+def _clone(obj: Any, memo: dict[int, Any]) -> Any:
+    t = type(obj)
+    if t in _ATOMS:
+        return obj
+    key = id(obj)
+    done = memo.get(key)
+    if done is not None:
+        return done
+    if t is dict:
+        out: Any = {}
+        memo[key] = out
+        for k, v in obj.items():
+            out[k] = v if type(v) in _ATOMS else _clone(v, memo)
+        return out
+    if t is list:
+        out = []
+        memo[key] = out
+        out.extend(v if type(v) in _ATOMS else _clone(v, memo) for v in obj)
+        return out
+    if t is set:
+        out = set(obj)
+        memo[key] = out
+        return out
+    frozen = _FROZEN.get(t)
+    if frozen is None:
+        params = getattr(t, "__dataclass_params__", None)
+        # a frozen dataclass (or anything that is not a dataclass: a random source) is shared
+        frozen = _FROZEN[t] = params is None or params.frozen
+    if frozen:
+        return obj
+    out = object.__new__(t)
+    memo[key] = out
+    d = out.__dict__
+    for name, value in obj.__dict__.items():
+        d[name] = value if type(value) in _ATOMS else _clone(value, memo)
+    return out
