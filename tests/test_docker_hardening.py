@@ -213,3 +213,17 @@ def test_memory_limit_must_cover_the_tmpfs_mounts():
         DockerOptions(memory_mb=128)
     with pytest.raises(ValueError, match="extra"):
         DockerOptions(unknown_option=1)
+
+
+def test_stopping_its_own_shell_costs_the_agent_only_that_command(docker_api):
+    s = DockerSandbox(labels=TEST_LABELS, spares=0, command_timeout=1)
+    try:
+        s.restore({f"{HOME}/a": b"1"})
+        t0 = time.monotonic()
+        r = s.exec("kill -STOP $PPID; echo stopped it")
+        assert time.monotonic() - t0 < 1 + 5 + 3
+        assert r.exit_code is None and b"stopped it" in r.output
+        assert run(s, "echo fine; cat ~/a") == "fine\n1"
+        assert s.restarts == 0
+    finally:
+        s.close()

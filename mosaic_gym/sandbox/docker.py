@@ -738,9 +738,8 @@ class DockerSandbox(Sandbox):
         t0 = time.monotonic()
         assert c.user is not None
         try:
-            _, body = c.user.request(
-                _script("_run", str(seconds), budget, command), seconds + self.options.request_timeout
-            )
+            # past the in-container timeout only a stopped or killed shell keeps us waiting
+            _, body = c.user.request(_script("_run", str(seconds), budget, command), seconds + 5.0)
         except ChannelError:
             # the command ended the shell itself (or the container went): collect what is left
             self._recover("user")
