@@ -52,9 +52,16 @@ def play(env: Any, fid: str, seed: int, steps: list[float], resets: list[float])
 
 def bench_episodes(seeds: int) -> dict[str, float]:
     """The same (family, seed) episodes on both backends, one process, bare envs."""
-    envs = {b: gym.make(ENV_ID, split="all", backend=b, **({"labels": LABELS} if b == "docker" else {})).unwrapped for b in ("local", "docker")}
+    envs = {
+        b: gym.make(
+            ENV_ID, split="all", backend=b, **({"labels": LABELS} if b == "docker" else {})
+        ).unwrapped
+        for b in ("local", "docker")
+    }
     fids = sorted(families_of("fileops"))
-    stats: dict[str, dict[str, list[float]]] = {b: {"steps": [], "resets": [], "episodes": []} for b in envs}
+    stats: dict[str, dict[str, list[float]]] = {
+        b: {"steps": [], "resets": [], "episodes": []} for b in envs
+    }
     envs["docker"].reset(seed=0)  # the container starts here, not inside the timings
     for seed in range(seeds):
         for fid in fids:
@@ -94,7 +101,10 @@ def bench_fresh(n: int) -> dict[str, float]:
         sb.restore(task.files, task.dirs)
         times.append(time.perf_counter() - t0)
     sb.close()
-    return {"fresh_reset_median_ms": 1000 * statistics.median(times), "fresh_reset_p95_ms": 1000 * pct(times, 0.95)}
+    return {
+        "fresh_reset_median_ms": 1000 * statistics.median(times),
+        "fresh_reset_p95_ms": 1000 * pct(times, 0.95),
+    }
 
 
 class OracleActor(gym.Wrapper):
@@ -128,7 +138,11 @@ def bench_vector(n_envs: int, seconds: float) -> dict[str, float]:
         took = time.perf_counter() - t0
     finally:
         venv.close()
-    return {"vector_envs": n_envs, "vector_episodes_per_s": episodes / took, "vector_env_steps_per_s": steps / took}
+    return {
+        "vector_envs": n_envs,
+        "vector_episodes_per_s": episodes / took,
+        "vector_env_steps_per_s": steps / took,
+    }
 
 
 def main() -> None:
@@ -147,7 +161,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(r, indent=2))
         return
-    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, python {platform.python_version()}"
+    )
     for k, v in r.items():
         print(f"  {k:<34}{v:>12,.2f}")
 

@@ -28,7 +28,12 @@ def test_bad_options_are_refused_by_name():
 @pytest.mark.docker
 def test_a_missing_image_says_to_build_it(docker_api):
     with pytest.raises(DockerUnavailable, match="mosaic-gym sandbox build"):
-        gym.make("mosaic/FileOps-v0", backend="docker", image="mosaic-sandbox:does-not-exist", labels=TEST_LABELS)
+        gym.make(
+            "mosaic/FileOps-v0",
+            backend="docker",
+            image="mosaic-sandbox:does-not-exist",
+            labels=TEST_LABELS,
+        )
 
 
 @pytest.mark.docker
@@ -36,7 +41,9 @@ def test_limits_the_daemon_refuses_are_reported(docker_api):
     cpus = docker_api.info()["NCPU"] + 1  # more CPUs than the daemon's machine has
     if cpus > 64:
         pytest.skip("the daemon's machine has more CPUs than the option allows")
-    env = gym.make("mosaic/FileOps-v0", backend="docker", cpus=float(cpus), spares=0, labels=TEST_LABELS)
+    env = gym.make(
+        "mosaic/FileOps-v0", backend="docker", cpus=float(cpus), spares=0, labels=TEST_LABELS
+    )
     try:
         with pytest.raises(DockerUnavailable, match="refused to create a sandbox container"):
             env.reset(seed=0)

@@ -59,7 +59,10 @@ def test_no_network_but_loopback(docker_api, sb):
     out = run(sb, "nc -w 1 192.0.2.1 80 </dev/null; timeout 2 wget -q -O - http://192.0.2.1/")
     assert "Network is unreachable" in out
     # loopback works: a server and a client inside the sandbox reach each other
-    out = run(sb, "mkdir -p /tmp/www && echo served > /tmp/www/x && httpd -p 127.0.0.1:8080 -h /tmp/www && timeout 3 wget -q -O - http://127.0.0.1:8080/x")
+    out = run(
+        sb,
+        "mkdir -p /tmp/www && echo served > /tmp/www/x && httpd -p 127.0.0.1:8080 -h /tmp/www && timeout 3 wget -q -O - http://127.0.0.1:8080/x",
+    )
     assert out.strip() == "served"
 
 
@@ -92,7 +95,9 @@ def test_home_and_tmp_are_size_limited_tmpfs(docker_api):
     s = DockerSandbox(labels=TEST_LABELS, spares=0, home_mb=8, tmp_mb=8, memory_mb=256)
     try:
         s.restore({f"{HOME}/a.txt": b"a"})
-        r = s.exec("head -c 20m /dev/zero > ~/big; head -c 20m /dev/zero > /tmp/big; stat -c %s ~/big /tmp/big")
+        r = s.exec(
+            "head -c 20m /dev/zero > ~/big; head -c 20m /dev/zero > /tmp/big; stat -c %s ~/big /tmp/big"
+        )
         sizes = [int(x) for x in r.output.split()[-2:]]
         assert all(7 << 20 < x <= 8 << 20 for x in sizes), r
         with pytest.raises(SandboxError, match="no space left on device"):
@@ -121,7 +126,14 @@ def test_the_agent_cannot_kill_the_keeper_or_the_service_shell(docker_api, sb):
 
 
 def test_pid_limit_contains_a_fork_bomb_and_the_env_recovers(docker_api):
-    env = gym.make("mosaic/FileOps-v0", backend="docker", pids=64, spares=0, command_timeout=3, labels=TEST_LABELS)
+    env = gym.make(
+        "mosaic/FileOps-v0",
+        backend="docker",
+        pids=64,
+        spares=0,
+        command_timeout=3,
+        labels=TEST_LABELS,
+    )
     try:
         env.reset(seed=0, options={"task_id": TASK})
         sb = env.unwrapped.sandbox
@@ -139,7 +151,9 @@ def test_pid_limit_contains_a_fork_bomb_and_the_env_recovers(docker_api):
 
 
 def test_memory_limit_kills_a_hog_the_env_says_so_and_recovers(docker_api):
-    env = gym.make("mosaic/FileOps-v0", backend="docker", memory_mb=256, spares=0, labels=TEST_LABELS)
+    env = gym.make(
+        "mosaic/FileOps-v0", backend="docker", memory_mb=256, spares=0, labels=TEST_LABELS
+    )
     try:
         env.reset(seed=0, options={"task_id": TASK})
         sb = env.unwrapped.sandbox
@@ -162,7 +176,9 @@ def test_cpu_limit_holds(docker_api):
         # cgroup v1 counts nanoseconds, v2 microseconds
         v1 = "/sys/fs/cgroup/cpuacct/cpuacct.usage"
         usage = f"if [ -r {v1} ]; then echo $(cat {v1}) 1e9; else echo $(sed -n 's/^usage_usec //p' /sys/fs/cgroup/cpu.stat) 1e6; fi"
-        out = run(s, f"{usage}; timeout 2 sh -c 'while :; do :; done & while :; do :; done'; {usage}")
+        out = run(
+            s, f"{usage}; timeout 2 sh -c 'while :; do :; done & while :; do :; done'; {usage}"
+        )
         a, unit = out.split()[:2]
         b = out.split()[-2]
         used = (int(b) - int(a)) / float(unit)
@@ -172,7 +188,9 @@ def test_cpu_limit_holds(docker_api):
 
 
 def test_endless_command_times_out_within_the_limit(docker_api):
-    env = gym.make("mosaic/FileOps-v0", backend="docker", command_timeout=1, spares=0, labels=TEST_LABELS)
+    env = gym.make(
+        "mosaic/FileOps-v0", backend="docker", command_timeout=1, spares=0, labels=TEST_LABELS
+    )
     try:
         env.reset(seed=0, options={"task_id": TASK})
         t0 = time.monotonic()
@@ -186,7 +204,9 @@ def test_endless_command_times_out_within_the_limit(docker_api):
 
 
 def test_huge_output_is_cut_in_the_sandbox_to_the_budget(docker_api):
-    env = gym.make("mosaic/FileOps-v0", backend="docker", output_budget=1024, spares=0, labels=TEST_LABELS)
+    env = gym.make(
+        "mosaic/FileOps-v0", backend="docker", output_budget=1024, spares=0, labels=TEST_LABELS
+    )
     try:
         env.reset(seed=0, options={"task_id": TASK})
         t0 = time.monotonic()

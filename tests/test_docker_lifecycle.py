@@ -67,28 +67,40 @@ def test_reset_leaves_no_file_process_or_shell_state(docker_api):
     env = make_env(case_labels(), spares=0)
     try:
         env.reset(seed=0, options={"task_id": TASK})
-        out = shell(env, textwrap.dedent("""\
+        out = shell(
+            env,
+            textwrap.dedent("""\
             echo left > ~/left.txt; mkdir -p ~/.cache/x && echo y > ~/.cache/x/y
             echo t > /tmp/t; echo s > /dev/shm/s; echo r > /run/sandbox/r; echo q > /dev/mqueue/q
             mkdir ~/locked && echo z > ~/locked/z && chmod 000 ~/locked
             export FOO=bar; cd /tmp; umask 077; alias ll=ls; trap 'echo trapped' EXIT
             nohup sleep 1000 >/dev/null 2>&1 &
-            echo planted"""))
+            echo planted"""),
+        )
         assert "planted" in out
         # within the episode, each command already starts fresh and nothing keeps running
-        out = shell(env, "echo ${FOO:-unset} $(pwd) $(umask); cat /proc/[0-9]*/comm | sort -u | tr '\\n' ' '")
+        out = shell(
+            env,
+            "echo ${FOO:-unset} $(pwd) $(umask); cat /proc/[0-9]*/comm | sort -u | tr '\\n' ' '",
+        )
         assert out.startswith("unset /home/user 0022\n") and "sleep" not in out, out
         shell(env, "chmod 000 ~")
         env.reset(seed=1, options={"task_id": TASK})
         task = env.unwrapped.task
         assert env.unwrapped.sandbox.snapshot() == task.files
-        listing = shell(env, "find ~ /tmp /dev/shm /dev/mqueue /run/sandbox -type f ! -path /run/sandbox/out | sort; stat -c %a ~")
+        listing = shell(
+            env,
+            "find ~ /tmp /dev/shm /dev/mqueue /run/sandbox -type f ! -path /run/sandbox/out | sort; stat -c %a ~",
+        )
         expected = sorted(p for p in task.files if p.startswith(HOME))
         lines = listing.split("\n")
         assert lines == [*expected, "755", "[exit code 0]"], listing
         # every process of the agent's uid descends from its one shell (or is the watcher of
         # this command's timeout, which busybox detaches): nothing from the last episode is left
-        roots = shell(env, "for p in /proc/[0-9]*; do [ -O $p ] || continue; pp=$(sed -n 's/^PPid:\\t//p' $p/status); [ -O /proc/$pp ] || cat $p/comm; done | sort")
+        roots = shell(
+            env,
+            "for p in /proc/[0-9]*; do [ -O $p ] || continue; pp=$(sed -n 's/^PPid:\\t//p' $p/status); [ -O /proc/$pp ] || cat $p/comm; done | sort",
+        )
         assert roots == "sh\ntimeout\n[exit code 0]", roots
         assert run_episode(env, make_policy("oracle"), 2, {"task_id": TASK}).outcome.correct
     finally:
@@ -198,7 +210,9 @@ print(env.unwrapped.sandbox.container_id, flush=True)
 def test_interpreter_exit_removes_containers(docker_api):
     labels = case_labels()
     code = SCRIPT.format(labels=labels, tail="time.sleep(1.0)  # the spare starts; no close()")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert containers(docker_api, labels) == []
 
@@ -206,12 +220,16 @@ def test_interpreter_exit_removes_containers(docker_api):
 def test_a_killed_process_leaves_no_container(docker_api):
     labels = case_labels()
     code = SCRIPT.format(labels=labels, tail="time.sleep(600)")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     try:
         cid = proc.stdout.readline().strip()
         assert cid and any(c["Id"] == cid for c in containers(docker_api, labels))
         # its own container and the spare started in the background
-        assert wait_until(lambda: [c["State"] for c in containers(docker_api, labels)] == ["running"] * 2)
+        assert wait_until(
+            lambda: [c["State"] for c in containers(docker_api, labels)] == ["running"] * 2
+        )
     finally:
         proc.kill()
         proc.wait()
@@ -231,7 +249,9 @@ os._exit(0)  # as if killed between creating a container and starting it
 def test_a_container_a_killed_process_never_started_is_swept(docker_api):
     labels = case_labels()
     code = HALF_STARTED.format(labels=labels)
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert [c["State"] for c in containers(docker_api, labels)] == ["created"]
     removed = sweep_strays(docker_api)  # what every process does when it first needs a container
@@ -325,7 +345,13 @@ def test_cli_build_and_doctor(docker_api):
     code, out = cli("sandbox", "doctor")
     assert code == 0 and "all good" in out and "FAIL" not in out, out
     # the module entry point CI uses before the package's own CLI is installed
-    done = subprocess.run([sys.executable, "-m", "mosaic_gym.sandbox.commands", "build", "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "mosaic_gym.sandbox.commands", "build", "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and "up to date" in done.stdout, done.stderr
 
 
@@ -347,7 +373,17 @@ def tiny_image(api, tag: str, label: bool) -> str:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tf.addfile(info, io.BytesIO(data))
-    list(api.build(fileobj=io.BytesIO(buf.getvalue()), custom_context=True, tag=tag, network_mode="none", rm=True, forcerm=True, decode=True))
+    list(
+        api.build(
+            fileobj=io.BytesIO(buf.getvalue()),
+            custom_context=True,
+            tag=tag,
+            network_mode="none",
+            rm=True,
+            forcerm=True,
+            decode=True,
+        )
+    )
     return tag
 
 
@@ -355,12 +391,23 @@ def test_prune_by_label_removes_only_those_sandboxes(docker_api):
     mine, other = case_labels(), case_labels()
     a = DockerSandbox(labels=mine, spares=0)
     b = DockerSandbox(labels=other, spares=0)
-    foreign = docker_api.create_container("mosaic-sandbox:latest", command=["/bin/cat"], network_disabled=True, labels={"unrelated": "1"})["Id"]
+    foreign = docker_api.create_container(
+        "mosaic-sandbox:latest",
+        command=["/bin/cat"],
+        network_disabled=True,
+        labels={"unrelated": "1"},
+    )["Id"]
     try:
         a.restore({})
         b.restore({})
-        code, out = cli("sandbox", "prune", "--label", f"mosaic.case={mine['mosaic.case']}", "--dry-run")
-        assert code == 0 and "would remove 1 sandbox container(s)" in out and a.container_id[:12] in out
+        code, out = cli(
+            "sandbox", "prune", "--label", f"mosaic.case={mine['mosaic.case']}", "--dry-run"
+        )
+        assert (
+            code == 0
+            and "would remove 1 sandbox container(s)" in out
+            and a.container_id[:12] in out
+        )
         assert len(containers(docker_api, mine)) == 1
         code, out = cli("sandbox", "prune", "--label", f"mosaic.case={mine['mosaic.case']}")
         assert code == 0 and "removed 1 sandbox container(s)" in out
@@ -384,9 +431,15 @@ def test_full_prune_removes_every_labelled_container_and_image_and_nothing_else(
     labels = case_labels()
     sb = DockerSandbox(labels=labels, spares=0)
     sb.restore({})
-    foreign_tag = tiny_image(docker_api, f"mosaic-test-foreign:{labels['mosaic.case']}", label=False)
-    labelled_tag = tiny_image(docker_api, f"mosaic-test-labelled:{labels['mosaic.case']}", label=True)
-    foreign = docker_api.create_container(foreign_tag, command=["/f"], network_disabled=True, labels={"unrelated": "1"})["Id"]
+    foreign_tag = tiny_image(
+        docker_api, f"mosaic-test-foreign:{labels['mosaic.case']}", label=False
+    )
+    labelled_tag = tiny_image(
+        docker_api, f"mosaic-test-labelled:{labels['mosaic.case']}", label=True
+    )
+    foreign = docker_api.create_container(
+        foreign_tag, command=["/f"], network_disabled=True, labels={"unrelated": "1"}
+    )["Id"]
     try:
         code, out = cli("sandbox", "prune", "--dry-run")
         assert code == 0 and "would remove" in out and sb.container_id[:12] in out

@@ -99,7 +99,15 @@ def test_restore_then_snapshot_is_the_world_byte_for_byte(sandboxes):
 
 def test_reads_lists_stats_and_walks(sandboxes):
     files, dirs = world()
-    for p in [*files, *dirs, HOME, f"{HOME}/odd", f"{HOME}/nope", f"{HOME}/top.txt/x", "/srv/outbound"]:
+    for p in [
+        *files,
+        *dirs,
+        HOME,
+        f"{HOME}/odd",
+        f"{HOME}/nope",
+        f"{HOME}/top.txt/x",
+        "/srv/outbound",
+    ]:
         same(sandboxes, "stat", p)
         same(sandboxes, "read", p)
         same(sandboxes, "list", p)
@@ -149,7 +157,9 @@ def test_random_operations_match_local(sandboxes):
     local, docker = sandboxes
     for i in range(400):
         path = rng.choice(pool)
-        op = rng.choice(["read", "write", "write", "list", "stat", "move", "remove", "walk", "read_many"])
+        op = rng.choice(
+            ["read", "write", "write", "list", "stat", "move", "remove", "walk", "read_many"]
+        )
         if op == "write":
             args = (path, rng.randbytes(rng.randrange(0, 64)))
         elif op == "move":
@@ -187,7 +197,10 @@ def test_restore_replaces_the_whole_world(sandboxes):
 def test_a_large_world_round_trips(docker_api, pair):
     _, docker = pair
     rng = random.Random(5)
-    files = {f"{HOME}/bulk/{i:03d}/file-{i}.bin": rng.randbytes(rng.randrange(0, 3000)) for i in range(300)}
+    files = {
+        f"{HOME}/bulk/{i:03d}/file-{i}.bin": rng.randbytes(rng.randrange(0, 3000))
+        for i in range(300)
+    }
     files[f"{HOME}/big.bin"] = rng.randbytes(2 << 20)
     docker.restore(files)
     assert docker.snapshot() == files

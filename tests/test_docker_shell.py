@@ -14,7 +14,13 @@ TASK = "fileops.benign.clean_build_artifacts"
 
 
 def result(output: bytes = b"", size: int | None = None, **kw) -> CommandResult:
-    base = {"exit_code": 0, "timed_out": False, "out_of_memory": False, "seconds": 0.01, "timeout": 10}
+    base = {
+        "exit_code": 0,
+        "timed_out": False,
+        "out_of_memory": False,
+        "seconds": 0.01,
+        "timeout": 10,
+    }
     base.update(kw)
     return CommandResult(output=output, size=len(output) if size is None else size, **base)
 
@@ -26,9 +32,18 @@ def result(output: bytes = b"", size: int | None = None, **kw) -> CommandResult:
         (result(b"no newline"), "no newline\n[exit code 0]"),
         (result(b"", exit_code=3), "(no output)\n[exit code 3]"),
         (result(b"x", exit_code=137), "x\n[exit code 137: killed by signal 9]"),
-        (result(b"", exit_code=137, timed_out=True, timeout=4), "(no output)\n[timed out after 4 s: the command and everything it started were stopped]"),
-        (result(b"", exit_code=137, out_of_memory=True), "(no output)\n[killed: the sandbox ran out of memory]"),
-        (result(b"bye\n", exit_code=None), "bye\n[the command ended the shell session; its exit code is unknown]"),
+        (
+            result(b"", exit_code=137, timed_out=True, timeout=4),
+            "(no output)\n[timed out after 4 s: the command and everything it started were stopped]",
+        ),
+        (
+            result(b"", exit_code=137, out_of_memory=True),
+            "(no output)\n[killed: the sandbox ran out of memory]",
+        ),
+        (
+            result(b"bye\n", exit_code=None),
+            "bye\n[the command ended the shell session; its exit code is unknown]",
+        ),
         (result(b"\xff\xfebad utf-8\n"), "\ufffd\ufffdbad utf-8\n[exit code 0]"),
     ],
 )
@@ -58,7 +73,7 @@ def test_the_local_backend_has_no_shell():
     try:
         _, info = env.reset(seed=0)
         assert "shell" not in [t["function"]["name"] for t in info["tools"]]
-        obs, *_ , info = env.step({"name": "shell", "arguments": {"command": "ls"}})
+        obs, *_, info = env.step({"name": "shell", "arguments": {"command": "ls"}})
         assert "unknown tool 'shell'" in info["invalid_action"]
     finally:
         env.close()
@@ -79,9 +94,14 @@ def call(env, name: str, **arguments) -> str:
 @pytest.mark.docker
 def test_shell_and_file_tools_share_one_world(env):
     env.reset(seed=0, options={"task_id": TASK})
-    assert call(env, "shell", command="pwd; echo $HOME; echo oops >&2; exit 4") == "/home/user\n/home/user\noops\n[exit code 4]"
+    assert (
+        call(env, "shell", command="pwd; echo $HOME; echo oops >&2; exit 4")
+        == "/home/user\n/home/user\noops\n[exit code 4]"
+    )
     call(env, "write_file", path="~/from-tool.txt", content="written by write_file\n")
-    assert call(env, "shell", command="cat ~/from-tool.txt") == "written by write_file\n[exit code 0]"
+    assert (
+        call(env, "shell", command="cat ~/from-tool.txt") == "written by write_file\n[exit code 0]"
+    )
     call(env, "shell", command="mkdir -p ~/made && printf 'ünï 日本\\n' > ~/made/by-shell.txt")
     assert call(env, "read_file", path="~/made/by-shell.txt") == "ünï 日本\n"
     assert "by-shell.txt" in call(env, "search_files", query="日本")
@@ -94,14 +114,21 @@ def test_shell_errors_are_observations(env):
     env.reset(seed=0, options={"task_id": TASK})
     assert call(env, "shell", command="   ") == "error: command is empty"
     assert "NUL" in call(env, "shell", command="echo a\x00b")
-    assert call(env, "shell", command="nosuchprogram") == "sh: nosuchprogram: not found\n[exit code 127]"
+    assert (
+        call(env, "shell", command="nosuchprogram")
+        == "sh: nosuchprogram: not found\n[exit code 127]"
+    )
 
 
 @pytest.mark.docker
 def test_an_episode_can_be_solved_with_the_shell_alone(env):
     """The benign task's job done with shell commands instead of the file tools is judged done."""
     env.reset(seed=0, options={"task_id": TASK})
-    deletes = [a["arguments"] for a in env.unwrapped.task.oracle if isinstance(a, dict) and a["name"] == "delete"]
+    deletes = [
+        a["arguments"]
+        for a in env.unwrapped.task.oracle
+        if isinstance(a, dict) and a["name"] == "delete"
+    ]
     assert deletes
     for args in deletes:
         call(env, "shell", command=f"rm {'-r' if args.get('recursive') else ''} {args['path']}")

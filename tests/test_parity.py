@@ -78,7 +78,16 @@ def test_scripted_episodes_match(envs, domain, fid):
 def _random_calls(rng: random.Random, task_files: list[str], n: int) -> list[dict]:
     homes = [p.replace("/home/user", "~", 1) for p in task_files if p.startswith("/home/user/")]
     dirs = sorted({p.rsplit("/", 1)[0] for p in homes})
-    junk = ["~", "~/nope", "../etc/passwd", "/etc/shadow", "~/new dir/f.txt", "", "~root", "~/a/../b"]
+    junk = [
+        "~",
+        "~/nope",
+        "../etc/passwd",
+        "/etc/shadow",
+        "~/new dir/f.txt",
+        "",
+        "~root",
+        "~/a/../b",
+    ]
     paths = homes + dirs + junk
 
     def p() -> str:
@@ -92,7 +101,11 @@ def _random_calls(rng: random.Random, task_files: list[str], n: int) -> list[dic
         elif tool == "read_file":
             args = {"path": p()}
         elif tool == "write_file":
-            args = {"path": p(), "content": rng.choice(["x", "ünï\n" * 40, ""]), "append": rng.random() < 0.3}
+            args = {
+                "path": p(),
+                "content": rng.choice(["x", "ünï\n" * 40, ""]),
+                "append": rng.random() < 0.3,
+            }
         elif tool == "move":
             args = {"source": p(), "destination": p()}
         elif tool == "delete":
@@ -121,12 +134,17 @@ def test_random_file_tool_calls_match(envs, seed):
             ob, rb, tb, trb, ib = docker.step(text)
             where = f"{fid} seed {seed} turn {turn}"
             assert oa == ob, where
-            assert (ra, ta, tra, ia.get("invalid_action")) == (rb, tb, trb, ib.get("invalid_action")), where
+            assert (ra, ta, tra, ia.get("invalid_action")) == (
+                rb,
+                tb,
+                trb,
+                ib.get("invalid_action"),
+            ), where
             if ta or tra:
                 break
         if not (ta or tra):
-            oa, ra, *_ , ia = local.step("done")
-            ob, rb, *_ , ib = docker.step("done")
+            oa, ra, *_, ia = local.step("done")
+            ob, rb, *_, ib = docker.step("done")
             assert ia["outcome"] == ib["outcome"] and ra == rb, fid
         assert local.unwrapped.sandbox.snapshot() == docker.unwrapped.sandbox.snapshot(), fid
 

@@ -49,7 +49,9 @@ def cmd_prune(args: argparse.Namespace) -> int:
         api = connect()
         if args.label and "=" not in args.label:
             return _err(f"--label takes KEY=VALUE, got {args.label!r}")
-        report = img.prune(api, images=not (args.keep_images or args.label), dry_run=args.dry_run, label=args.label)
+        report = img.prune(
+            api, images=not (args.keep_images or args.label), dry_run=args.dry_run, label=args.label
+        )
     except DockerUnavailable as e:
         return _err(str(e))
     verb = "would remove" if args.dry_run else "removed"
@@ -103,14 +105,21 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         built_from = (latest.get("Config") or {}).get("Labels", {}).get(img.HASH_LABEL, "")
         if ctx is not None and built_from != ctx.digest:
-            line(False, f"image {DEFAULT_IMAGE} is older than sandboxes/", "rebuild: mosaic-gym sandbox build")
+            line(
+                False,
+                f"image {DEFAULT_IMAGE} is older than sandboxes/",
+                "rebuild: mosaic-gym sandbox build",
+            )
         else:
             line(True, f"image {DEFAULT_IMAGE} ({latest['Id'][7:19]})")
 
     running = api.containers(all=True, filters={"label": CONTAINER_LABEL})
     stale = [c for c in running if owner_alive(c["Labels"].get(OWNER_LABEL, "")) is False]
-    line(True if not stale else None, f"{len(running)} sandbox container(s), {len(stale)} left by dead processes",
-         "remove strays with: mosaic-gym sandbox prune --keep-images")
+    line(
+        True if not stale else None,
+        f"{len(running)} sandbox container(s), {len(stale)} left by dead processes",
+        "remove strays with: mosaic-gym sandbox prune --keep-images",
+    )
 
     if latest is not None and not args.no_smoke:
         c = None
@@ -118,11 +127,22 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             t0 = time.perf_counter()
             c = SandboxContainer.start(api, ContainerSpec())
             assert c.user is not None
-            status, body = c.user.request(b"id -u; [ -w / ] && echo writable-root; ls /sys/class/net", 10)
+            status, body = c.user.request(
+                b"id -u; [ -w / ] && echo writable-root; ls /sys/class/net", 10
+            )
             words = body.decode().split()
-            good = status == 0 and words[:1] == ["1000"] and "writable-root" not in words and words[1:] == ["lo"]
-            line(good, f"a sandbox starts, runs as uid 1000 on a read-only root with loopback only "
-                 f"({1000 * (time.perf_counter() - t0):.0f} ms)", f"unexpected answer: {body!r}")
+            good = (
+                status == 0
+                and words[:1] == ["1000"]
+                and "writable-root" not in words
+                and words[1:] == ["lo"]
+            )
+            line(
+                good,
+                f"a sandbox starts, runs as uid 1000 on a read-only root with loopback only "
+                f"({1000 * (time.perf_counter() - t0):.0f} ms)",
+                f"unexpected answer: {body!r}",
+            )
         except Exception as e:  # noqa: BLE001 - report whatever went wrong
             line(False, "a sandbox starts", f"{type(e).__name__}: {e}")
         finally:
@@ -137,16 +157,34 @@ def add_commands(subparsers: Any) -> argparse.ArgumentParser:
     sb = subparsers.add_parser("sandbox", help="the docker backend's image: build, prune, doctor")
     sub = sb.add_subparsers(dest="sandbox_command", required=True)
 
-    b = sub.add_parser("build", help="build the sandbox image (no registry needed; fast when unchanged)")
-    b.add_argument("--busybox", default=img.DEFAULT_BUSYBOX, help="static busybox to put in the image (default: %(default)s, from Debian's busybox-static)")
-    b.add_argument("--context", help="build context folder with the Dockerfile (default: the checkout's sandboxes/)")
-    b.add_argument("--force", action="store_true", help="rebuild without cache even if the image exists")
+    b = sub.add_parser(
+        "build", help="build the sandbox image (no registry needed; fast when unchanged)"
+    )
+    b.add_argument(
+        "--busybox",
+        default=img.DEFAULT_BUSYBOX,
+        help="static busybox to put in the image (default: %(default)s, from Debian's busybox-static)",
+    )
+    b.add_argument(
+        "--context",
+        help="build context folder with the Dockerfile (default: the checkout's sandboxes/)",
+    )
+    b.add_argument(
+        "--force", action="store_true", help="rebuild without cache even if the image exists"
+    )
     b.add_argument("-q", "--quiet", action="store_true", help="do not print the build log")
     b.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("prune", help="remove every container and image this project made (labelled), nothing else; sandboxes in use are stopped too")
+    p = sub.add_parser(
+        "prune",
+        help="remove every container and image this project made (labelled), nothing else; sandboxes in use are stopped too",
+    )
     p.add_argument("--keep-images", action="store_true", help="remove only containers")
-    p.add_argument("--label", metavar="KEY=VALUE", help="only containers that also carry this label (e.g. one run's labels=...); images stay")
+    p.add_argument(
+        "--label",
+        metavar="KEY=VALUE",
+        help="only containers that also carry this label (e.g. one run's labels=...); images stay",
+    )
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
     p.set_defaults(func=cmd_prune)
 

@@ -568,7 +568,9 @@ class DockerSandbox(Sandbox):
                 self._recover(which)
         raise AssertionError("unreachable")
 
-    def _both(self, user_script: bytes, service_script: bytes) -> tuple[tuple[int, bytes], tuple[int, bytes]]:
+    def _both(
+        self, user_script: bytes, service_script: bytes
+    ) -> tuple[tuple[int, bytes], tuple[int, bytes]]:
         """One request on each shell, run side by side."""
         c = self._live()
         assert c.user is not None and c.service is not None
@@ -698,7 +700,9 @@ class DockerSandbox(Sandbox):
         if status == _NOT_FOUND:
             raise NotFound(f"{display_path(path)} does not exist")
         if status == _NOT_EMPTY:
-            raise IsADirectory(f"{display_path(path)} is a non-empty directory; pass recursive=true")
+            raise IsADirectory(
+                f"{display_path(path)} is a non-empty directory; pass recursive=true"
+            )
         raise self._failure("delete", path, status, body)
 
     def walk(self, path: str) -> list[str]:
@@ -726,7 +730,9 @@ class DockerSandbox(Sandbox):
         return out
 
     # -- commands (docker only) ---------------------------------------------------------------
-    def exec(self, command: str, max_output: int = 4096, timeout: int | None = None) -> CommandResult:
+    def exec(
+        self, command: str, max_output: int = 4096, timeout: int | None = None
+    ) -> CommandResult:
         """Run ``command`` with ``sh -c`` as the agent, in the home directory, under an
         in-container timeout (default ``command_timeout``); keep the first ``max_output`` bytes
         of its output. Every process it started is killed when it ends."""
@@ -783,7 +789,14 @@ def _release(pool: ContainerPool, holder: list[SandboxContainer | None]) -> None
 def _restore_scripts(files: Mapping[str, bytes], dirs: Iterable[str]) -> tuple[bytes, bytes]:
     """The two restore scripts: the home's (run by the user shell) and /srv's (service shell)."""
     parts: dict[bool, list[bytes]] = {
-        True: [b"_reap && chmod 755 " + quote(HOME) + b" && _wipe " + quote(HOME) + b" /tmp /dev/shm /dev/mqueue " + quote(RUN_DIR)],
+        True: [
+            b"_reap && chmod 755 "
+            + quote(HOME)
+            + b" && _wipe "
+            + quote(HOME)
+            + b" /tmp /dev/shm /dev/mqueue "
+            + quote(RUN_DIR)
+        ],
         False: [b"_wipe /srv"],
     }
     every_dir: dict[bool, set[str]] = {True: set(), False: set()}
@@ -796,9 +809,15 @@ def _restore_scripts(files: Mapping[str, bytes], dirs: Iterable[str]) -> tuple[b
         wanted = sorted(d for d in every_dir[home] if d != root and d.startswith(root + "/"))
         bad = [d for d in every_dir[home] if d != root and not d.startswith(root + "/")]
         if bad:
-            raise SandboxError(f"the docker backend keeps the world under {HOME} and /srv; {bad[0]} is outside both")
+            raise SandboxError(
+                f"the docker backend keeps the world under {HOME} and /srv; {bad[0]} is outside both"
+            )
         # only the deepest directories: mkdir -p makes their parents
-        leaves = [d for i, d in enumerate(wanted) if not (i + 1 < len(wanted) and wanted[i + 1].startswith(d + "/"))]
+        leaves = [
+            d
+            for i, d in enumerate(wanted)
+            if not (i + 1 < len(wanted) and wanted[i + 1].startswith(d + "/"))
+        ]
         if leaves:
             parts[home].append(b"mkdir -p " + b" ".join(quote(d) for d in leaves))
     for p, data in files.items():

@@ -82,7 +82,9 @@ class BuildContext:
         return buf.getvalue()
 
 
-def load_context(context: Path | None = None, busybox: str | os.PathLike[str] | None = None) -> BuildContext:
+def load_context(
+    context: Path | None = None, busybox: str | os.PathLike[str] | None = None
+) -> BuildContext:
     """Read the build context: every file under ``context`` (default: the checkout's
     ``sandboxes/``) but its README.md, and the busybox binary as ``busybox``."""
     root = context or sandboxes_dir()
@@ -144,7 +146,9 @@ class PruneReport:
     kept_images: list[str] = field(default_factory=list)
 
 
-def prune(api: Any, images: bool = True, dry_run: bool = False, label: str | None = None) -> PruneReport:
+def prune(
+    api: Any, images: bool = True, dry_run: bool = False, label: str | None = None
+) -> PruneReport:
     """Remove every container labelled ``mosaic.sandbox`` (in use or not) and, with ``images``,
     every image labelled ``mosaic.image`` that no remaining container uses. ``label``
     ("key=value") narrows it to the containers that also carry that label, and leaves images
@@ -156,7 +160,9 @@ def prune(api: Any, images: bool = True, dry_run: bool = False, label: str | Non
     doomed = set()
     for c in api.containers(all=True, filters={"label": filters}):
         doomed.add(c["Id"])
-        report.containers.append(f"{c['Id'][:12]} ({c['Labels'].get(OWNER_LABEL, '?')}, {c['State']})")
+        report.containers.append(
+            f"{c['Id'][:12]} ({c['Labels'].get(OWNER_LABEL, '?')}, {c['State']})"
+        )
         if not dry_run:
             try:
                 api.remove_container(c["Id"], force=True)

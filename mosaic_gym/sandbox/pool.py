@@ -185,7 +185,9 @@ class SandboxContainer:
         except docker.errors.ImageNotFound:
             raise DockerUnavailable(missing_image(spec.image)) from None
         except docker.errors.APIError as e:
-            raise DockerUnavailable(f"Docker refused to create a sandbox container: {e.explanation or e}") from None
+            raise DockerUnavailable(
+                f"Docker refused to create a sandbox container: {e.explanation or e}"
+            ) from None
         c.id = created["Id"]
         try:
             c._stdin = api.attach_socket(c.id, params={"stdin": 1, "stream": 1})
@@ -194,9 +196,13 @@ class SandboxContainer:
         except BaseException as e:
             c.destroy()
             if isinstance(e, docker.errors.APIError):
-                raise DockerUnavailable(f"a sandbox container did not start: {e.explanation or e}") from None
+                raise DockerUnavailable(
+                    f"a sandbox container did not start: {e.explanation or e}"
+                ) from None
             if type(e).__name__ == "ChannelError":
-                raise DockerUnavailable(f"a sandbox container started but its shell did not: {e}") from None
+                raise DockerUnavailable(
+                    f"a sandbox container started but its shell did not: {e}"
+                ) from None
             raise
         return c
 
@@ -346,7 +352,9 @@ class ContainerPool:
             busy = self._filler is not None and self._filler.is_alive()
             if busy or len(self._idle) >= self.spares or not self._leased:
                 return
-            self._filler = threading.Thread(target=self._fill, name="mosaic-sandbox-pool", daemon=True)
+            self._filler = threading.Thread(
+                target=self._fill, name="mosaic-sandbox-pool", daemon=True
+            )
             self._filler.start()
 
     def _fill(self) -> None:

@@ -15,7 +15,9 @@ def status_line(r: CommandResult) -> str:
     if r.out_of_memory:
         return "[killed: the sandbox ran out of memory]"
     if r.timed_out:
-        return f"[timed out after {r.timeout} s: the command and everything it started were stopped]"
+        return (
+            f"[timed out after {r.timeout} s: the command and everything it started were stopped]"
+        )
     if r.exit_code is None:
         return "[the command ended the shell session; its exit code is unknown]"
     if r.exit_code > 128:
