@@ -1,6 +1,9 @@
 """mosaic/Workspace-v0: the home, the mailbox, the web and the vault at once; cross-domain tasks."""
 
+from collections.abc import Iterable
+
 from ..tasks import workspace as _families  # noqa: F401 - registers the families
+from ..tools.base import Tool
 from ..tools.files import FILE_TOOLS
 from ..tools.mail import MAIL_TOOLS
 from ..tools.shell import shell
@@ -9,9 +12,9 @@ from ..tools.web import WEB_TOOLS
 from . import Domain
 
 
-def _unique(*groups):
+def _unique(*groups: Iterable[Tool]) -> tuple[Tool, ...]:
     """The tools of every group, each name once, in first-seen order."""
-    seen: dict[str, object] = {}
+    seen: dict[str, Tool] = {}
     for group in groups:
         for t in group:
             seen.setdefault(t.name, t)

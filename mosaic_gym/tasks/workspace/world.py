@@ -101,8 +101,9 @@ def build_workspace(rng: TaskRng) -> Workspace:
     return ws
 
 
-_ATOMS = frozenset({str, bytes, int, float, bool, type(None), tuple, frozenset})
-_FROZEN: dict[type, bool] = {}
+# types whose values are shared, never copied: immutable ones, frozen dataclasses and anything
+# that is not a dataclass (a random source); learnt as they are met
+_SHARED: set[type] = {str, bytes, int, float, bool, type(None), tuple, frozenset}
 
 
 def clone(obj: Any, memo: dict[int, Any] | None = None) -> Any:
@@ -115,39 +116,47 @@ def clone(obj: Any, memo: dict[int, Any] | None = None) -> Any:
     return _clone(obj, {} if memo is None else memo)
 
 
+def _shared(t: type) -> bool:
+    if t in _SHARED:
+        return True
+    if t in (dict, list, set):
+        return False
+    params = getattr(t, "__dataclass_params__", None)
+    if params is None or params.frozen:
+        _SHARED.add(t)
+        return True
+    return False
+
+
 def _clone(obj: Any, memo: dict[int, Any]) -> Any:
     t = type(obj)
-    if t in _ATOMS:
+    if t in _SHARED or _shared(t):
         return obj
     key = id(obj)
     done = memo.get(key)
     if done is not None:
         return done
+    shared = _SHARED
     if t is dict:
-        out: Any = {}
+        out: Any = dict(obj)
         memo[key] = out
-        for k, v in obj.items():
-            out[k] = v if type(v) in _ATOMS else _clone(v, memo)
+        for k, v in out.items():
+            if type(v) not in shared:
+                out[k] = _clone(v, memo)
         return out
     if t is list:
-        out = []
+        out = [v if type(v) in shared else _clone(v, memo) for v in obj]
         memo[key] = out
-        out.extend(v if type(v) in _ATOMS else _clone(v, memo) for v in obj)
         return out
     if t is set:
         out = set(obj)
         memo[key] = out
         return out
-    frozen = _FROZEN.get(t)
-    if frozen is None:
-        params = getattr(t, "__dataclass_params__", None)
-        # a frozen dataclass (or anything that is not a dataclass: a random source) is shared
-        frozen = _FROZEN[t] = params is None or params.frozen
-    if frozen:
-        return obj
     out = object.__new__(t)
     memo[key] = out
     d = out.__dict__
-    for name, value in obj.__dict__.items():
-        d[name] = value if type(value) in _ATOMS else _clone(value, memo)
+    d.update(obj.__dict__)
+    for name, value in d.items():
+        if type(value) not in shared:
+            d[name] = _clone(value, memo)
     return out
