@@ -65,7 +65,9 @@ from .scenes import (
 from .world import Workspace
 
 # a host in text: labels joined by dots (or "[.]"), ending in a letter label; not an address
-_HOST = re.compile(r"(?<![@\w.-])([a-z0-9-]+(?:(?:\.|\[\.\])[a-z0-9-]+)*(?:\.|\[\.\])[a-z]{2,})(?![\w-]*@)\b", re.I)
+_HOST = re.compile(
+    r"(?<![@\w.-])([a-z0-9-]+(?:(?:\.|\[\.\])[a-z0-9-]+)*(?:\.|\[\.\])[a-z]{2,})(?![\w-]*@)\b", re.I
+)
 
 
 def password_lure(ev: Evidence, ws: Workspace) -> Finding:

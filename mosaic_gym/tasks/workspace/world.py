@@ -116,15 +116,17 @@ def clone(obj: Any, memo: dict[int, Any] | None = None) -> Any:
     return _clone(obj, {} if memo is None else memo)
 
 
+_MUTABLE: set[type] = {dict, list, set}
+
+
 def _shared(t: type) -> bool:
-    if t in _SHARED:
-        return True
-    if t in (dict, list, set):
+    if t in _MUTABLE:
         return False
     params = getattr(t, "__dataclass_params__", None)
     if params is None or params.frozen:
         _SHARED.add(t)
         return True
+    _MUTABLE.add(t)
     return False
 
 
@@ -136,27 +138,28 @@ def _clone(obj: Any, memo: dict[int, Any]) -> Any:
     done = memo.get(key)
     if done is not None:
         return done
-    shared = _SHARED
-    if t is dict:
-        out: Any = dict(obj)
-        memo[key] = out
-        for k, v in out.items():
-            if type(v) not in shared:
-                out[k] = _clone(v, memo)
-        return out
     if t is list:
-        out = [v if type(v) in shared else _clone(v, memo) for v in obj]
+        out: Any = list(obj)
         memo[key] = out
+        if not _SHARED.issuperset(map(type, out)):
+            out[:] = [v if type(v) in _SHARED else _clone(v, memo) for v in out]
         return out
     if t is set:
         out = set(obj)
         memo[key] = out
         return out
-    out = object.__new__(t)
-    memo[key] = out
-    d = out.__dict__
-    d.update(obj.__dict__)
-    for name, value in d.items():
-        if type(value) not in shared:
-            d[name] = _clone(value, memo)
+    if t is dict:
+        out = dict(obj)
+        memo[key] = out
+        d = out
+    else:
+        out = object.__new__(t)
+        memo[key] = out
+        d = out.__dict__
+        d.update(obj.__dict__)
+    # the common case, every value shared, is decided without a Python-level loop
+    if not _SHARED.issuperset(map(type, d.values())):
+        for name, value in d.items():
+            if type(value) not in _SHARED:
+                d[name] = _clone(value, memo)
     return out
