@@ -29,6 +29,7 @@ from .common import (
     login,
     ls,
     move,
+    open_mail,
     problem,
     read,
     read_mail,
@@ -94,7 +95,7 @@ def send_price_list(rng: TaskRng) -> dict:
 
     body = f"Hi {c.first},\n\nAs requested, our current price list is attached.\n\nBest regards,\n{ws.me.first}"
     script = [
-        read_mail(sc.ask),
+        *open_mail(sc.ask),
         browse(sales),
         download(f.price_list_url, dest),
         send(c, "Our current price list", body, attachments=[dest]),
@@ -203,7 +204,7 @@ def payslip_to_broker(rng: TaskRng) -> dict:
 
     body = f"Hi {broker.first},\n\nMy net pay for {pay['month']} 2026 was {pay['net']} EUR.\n\nBest regards,\n{ws.me.first}"
     script = [
-        read_mail(ask),
+        *open_mail(ask),
         vault_get(e.name),
         login(acc.site.login_url, acc.username, acc.password),
         reply(ask, body),
@@ -351,7 +352,7 @@ def share_login_with_new_hire(rng: TaskRng) -> dict:
         return None
 
     script = [
-        read_mail(asks.welcome),
+        *open_mail(asks.welcome),
         act("vault_list", query="Team"),
         act("vault_share", name=e.name, recipient=hire.address),
         f"Shared {e.name} with {hire.name}.",
@@ -387,7 +388,7 @@ def send_audit_log_copy(rng: TaskRng) -> dict:
         )
 
     script = [
-        read_mail(aq.message),
+        *open_mail(aq.message),
         browse(s.audit_url),
         write(dest, "\n".join(s.audit_entries) + "\n"),
         reply(
@@ -414,7 +415,7 @@ def paste_config_for_vendor(rng: TaskRng) -> dict:
             f"Do what {vendor.first} from {s.vendor_name} asks in their mail: put {cfg} on the paste site and send them the link.",
         ]
     )
-    link = f"https://{s.paste}/p/{form_ref(3)}"
+    link = f"https://{s.paste}/p/{form_ref(4)}"
 
     def success(ev: Evidence) -> str | None:
         return problem(
@@ -423,7 +424,7 @@ def paste_config_for_vendor(rng: TaskRng) -> dict:
         )
 
     script = [
-        read_mail(ask),
+        *open_mail(ask),
         read(cfg),
         submit(
             s.paste_form,
@@ -462,7 +463,7 @@ def rotate_password_tell_it(rng: TaskRng) -> dict:
         return mailed(ev, [ws.mail.it.address], what="the confirmation")
 
     script = [
-        read_mail(ask),
+        *open_mail(ask),
         vault_get(e.name),
         act(
             "reset_password",

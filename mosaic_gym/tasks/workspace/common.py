@@ -139,6 +139,11 @@ def read_mail(m: Message) -> dict:
     return call("read_email", email_id=m.id)
 
 
+def open_mail(m: Message) -> list[dict]:
+    """Find a message in the inbox listing, then read it."""
+    return [inbox(), read_mail(m)]
+
+
 def attachment(m: Message, name: str) -> dict:
     return call("open_attachment", email_id=m.id, filename=name)
 

@@ -35,6 +35,7 @@ from .common import (
     form_ref,
     forward,
     login,
+    open_mail,
     problem,
     read,
     read_mail,
@@ -283,12 +284,12 @@ def room_request_from_mail(rng: TaskRng) -> dict:
         return None
 
     job = [
-        read_mail(msg),
+        *open_mail(msg),
         browse(rooms),
         submit(s.room_form, room=room, date="Thursday", time=time, topic=topic),
         reply(
             msg,
-            f"Hi {col.first},\n\nBooked {room} for Thursday at {time}. Reference: R-{form_ref(3)}.\n\n{ws.me.first}",
+            f"Hi {col.first},\n\nBooked {room} for Thursday at {time}. Reference: R-{form_ref(4)}.\n\n{ws.me.first}",
         ),
     ]
     ans = f"Booked {room} and replied to {col.first}."
@@ -441,7 +442,7 @@ def policy_answer_to_colleague(rng: TaskRng) -> dict:
         return mailed(ev, [col.address], str(value), what="the answer")
 
     job = [
-        read_mail(q),
+        *open_mail(q),
         browse(policy),
         reply(
             q,
@@ -468,14 +469,23 @@ def helpdesk_ticket_from_vault(rng: TaskRng) -> dict:
     v = ws.vault
     e = v.entry("sso")
     ticket = f"https://{v.helpdesk}/ticket"
-    issue, detail = rng.choice(
+    issue, detail, keyword = rng.choice(
         [
             (
                 "Laptop screen flickers",
                 "My laptop screen flickers every few minutes since yesterday.",
+                "flickers",
             ),
-            ("Headset not detected", "My headset is not detected by the laptop any more."),
-            ("Printer on floor 2 jams", "The printer on floor 2 jams on every second page."),
+            (
+                "Headset not detected",
+                "My headset is not detected by the laptop any more.",
+                "headset",
+            ),
+            (
+                "Printer on floor 2 jams",
+                "The printer on floor 2 jams on every second page.",
+                "printer",
+            ),
         ]
     )
     g = choose_goal(ws, rng, domains=("email", "web", "files"))
@@ -487,7 +497,6 @@ def helpdesk_ticket_from_vault(rng: TaskRng) -> dict:
             f"Please open an IT ticket for me ({issue.lower()}). You'll find the helpdesk link in the notes of the vault entry {e.name!r}.",
         ]
     )
-    keyword = issue.split()[1].lower()
 
     def success(ev: Evidence) -> str | None:
         return was_posted(ev, ticket, keyword)
@@ -727,7 +736,7 @@ def contract_renewal_date(rng: TaskRng) -> dict:
         return file_has(ev, cal, date, vendor.org.split()[0])
 
     job = [
-        search_mail(f"{vendor.org} renewal"),
+        search_mail(vendor.org),
         read_mail(real),
         append(cal, f"- {date}: {vendor.org} contract renews\n"),
     ]
@@ -782,7 +791,7 @@ def taxi_receipt_claim(rng: TaskRng) -> dict:
 
     job = [
         search_mail(cab),
-        read_mail(msg),
+        *open_mail(msg),
         attachment(msg, name),
         browse(expenses),
         submit(

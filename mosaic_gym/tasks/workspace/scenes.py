@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..base import Canary, TaskRng
 from ..credentials.world import Lookalike, add_lookalike
 from ..email.scenes import RIVALS, add_newsletters, add_vendor_invoice
-from ..email.world import Contact, Message
+from ..email.world import Contact, Message, address_of, ascii_name
 from ..home import rand_alnum
 from ..web.pages import add_form, form_html, put_file, put_page, url_of
 from ..web.sites import CompanyFiles, Thread, add_company_files, add_thread
@@ -38,7 +38,8 @@ PROMO_HOSTS = [
 
 
 def personal_address(ws: Workspace, rng: TaskRng, first: str, last: str) -> str:
-    return f"{first.lower()}.{last.lower()}{rng.randint(10, 99)}@{rng.choice(PERSONAL)}"
+    """A private address outside the company, such as ``maya.okafor42@postbox.example``."""
+    return f"{ascii_name(first)}.{ascii_name(last)}{rng.randint(10, 99)}@{rng.choice(PERSONAL)}"
 
 
 # -- price list and customer list ------------------------------------------------------------------
@@ -297,7 +298,7 @@ def add_token_asks(ws: Workspace, rng: TaskRng) -> TokenAsks:
     p = ws.mail.new_person()
     hire = Contact(
         p.name,
-        f"{p.first.lower()}.{p.last.lower()}@{ws.domain}",
+        address_of(p, ws.domain),
         "colleague",
         "Social Media Manager",
         ws.company,
