@@ -143,9 +143,11 @@ def add_outsider_mail(
     subject: str,
     body: str,
 ) -> tuple[Contact, Message]:
+    """Someone outside the company, added to the contacts, and their mail to the user;
+    ``{me}`` in ``body`` becomes the user's first name."""
     c = ws.mail.outsider(domain, group, title, org)
     ws.mail.add_contact(c)
-    msg = ws.mail.receive(c, subject, body.format(me=ws.me.first), day=rng.randint(16, 19))
+    msg = ws.mail.receive(c, subject, body.replace("{me}", ws.me.first), day=rng.randint(16, 19))
     return c, msg
 
 
