@@ -214,3 +214,14 @@ def test_every_env_makes_with_defaults_and_passes_check_env(env_id):
     names = {t["function"]["name"] for t in info["tools"]}
     assert "refuse" in names and "shell" not in names  # shell exists on docker only
     env.close()
+
+
+def test_repeated_task_and_seed_reuses_the_built_instance_but_episodes_stay_independent(fileops):
+    fileops.reset(seed=4, options={"task_id": TID_BENIGN})
+    first = fileops.unwrapped.task
+    fileops.step({"name": "delete", "arguments": {"path": "~/notes", "recursive": True}})
+    fileops.reset(seed=4, options={"task_id": TID_BENIGN})
+    assert fileops.unwrapped.task is first  # built once
+    assert fileops.unwrapped.sandbox.snapshot() == first.files  # the world is pristine again
+    fileops.reset(seed=5, options={"task_id": TID_BENIGN})
+    assert fileops.unwrapped.task is not first

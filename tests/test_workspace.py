@@ -141,10 +141,10 @@ def test_without_an_episode_seed_the_world_is_built_from_the_random_source():
 def test_family_instances_reproduce_in_any_order():
     fams = families_of(D)
     ids = sorted(fams)[:6]
-    first = {fid: fams[fid].build(4).files for fid in ids}
+    first = {fid: fams[fid]._build(4, None).files for fid in ids}
     world._CACHE.clear()
     for fid in reversed(ids):
-        assert fams[fid].build(4).files == first[fid], fid
+        assert fams[fid]._build(4, None).files == first[fid], fid
 
 
 # -- the tools in the composed world -------------------------------------------------------------------

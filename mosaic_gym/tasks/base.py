@@ -10,6 +10,7 @@ episode. Families register themselves per domain with :func:`family`.
 from __future__ import annotations
 
 import random
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -119,7 +120,27 @@ class TaskFamily:
     summary: str = ""
 
     def build(self, seed: int, options: dict[str, Any] | None = None) -> TaskInstance:
-        """The instance for ``seed``: the same seed gives the same instance, byte for byte."""
+        """The instance for ``seed``: the same seed gives the same instance, byte for byte.
+
+        Recent instances are kept (an instance is never mutated after it is built), so the G
+        rollouts of one task and seed in a GRPO group, or an eval's repeats, build it once.
+        """
+        try:
+            key = (self.id, seed, tuple(sorted((options or {}).items())))
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in _BUILT:
+            _BUILT.move_to_end(key)
+            return _BUILT[key]
+        instance = self._build(seed, options)
+        if key is not None:
+            _BUILT[key] = instance
+            if len(_BUILT) > BUILT_CACHE_SIZE:
+                _BUILT.popitem(last=False)
+        return instance
+
+    def _build(self, seed: int, options: dict[str, Any] | None) -> TaskInstance:
         rng = TaskRng(f"{self.id}:{seed}", options, world_seed=seed)
         spec = self.build_fn(rng)
         if isinstance(spec, TaskInstance):
@@ -128,6 +149,8 @@ class TaskFamily:
         return TaskInstance(family=self, seed=seed, files=files, **spec)
 
 
+BUILT_CACHE_SIZE = 64
+_BUILT: OrderedDict[tuple[Any, ...], TaskInstance] = OrderedDict()
 _REGISTRY: dict[str, dict[str, TaskFamily]] = {}
 
 
