@@ -1,7 +1,8 @@
 """Local-backend speed: tool steps/s, resets/s and whole episodes/s, single process.
 
 Plays the oracle script of every task family of the chosen env(s) over many seeds and times
-``reset`` and ``step`` separately. Run: ``python benchmarks/bench_local.py [--env all]``.
+``reset`` and ``step`` separately. ``--group 4`` plays each task and seed four times in a row,
+as a GRPO group does (the built task instance is reused, the world is restored each time). Run: ``python benchmarks/bench_local.py [--env all]``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from mosaic_gym.domains import ENV_IDS, available
 from mosaic_gym.tasks.base import families_of
 
 
-def bench(env_id: str, seeds: int) -> dict[str, float]:
+def bench(env_id: str, seeds: int, group: int = 1) -> dict[str, float]:
     env = gym.make(env_id, split="all").unwrapped  # the bare env: what a vector worker runs
     fams = sorted(families_of(env.domain.name))
     reset_t = tool_t = final_t = 0.0
     resets = tool_steps = episodes = 0
     for seed in range(seeds):
-        for fid in fams:
+        for fid in [f for f in fams for _ in range(group)]:
             t0 = time.perf_counter()
             env.reset(seed=seed, options={"task_id": fid})
             reset_t += time.perf_counter() - t0
@@ -56,17 +57,18 @@ def main() -> None:
     p.add_argument("--env", default="mosaic/FileOps-v0", help="an env id or 'all'")
     p.add_argument("--seeds", type=int, default=20)
     p.add_argument("--repeats", type=int, default=3, help="report the median of this many runs")
+    p.add_argument("--group", type=int, default=1, help="play each task and seed this many times in a row (a GRPO group)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     ids = [ENV_IDS[n] for n in available()] if args.env == "all" else [args.env]
     results = {}
     for env_id in ids:
-        runs = [bench(env_id, args.seeds) for _ in range(args.repeats)]
+        runs = [bench(env_id, args.seeds, args.group) for _ in range(args.repeats)]
         results[env_id] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, group={args.group}")
     print(f"{'env':<24}{'families':>9}{'tool steps/s':>14}{'resets/s':>10}{'close ms':>10}{'episodes/s':>12}")
     for env_id, r in results.items():
         print(f"{env_id:<24}{r['families']:>9.0f}{r['tool_steps_per_s']:>14,.0f}{r['resets_per_s']:>10,.0f}{r['closing_step_ms']:>10.2f}{r['episodes_per_s']:>12,.0f}")
