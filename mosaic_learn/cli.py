@@ -540,6 +540,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+    if args.command == "demo":
+        # torch's OpenMP threads spin while waiting; on a shared CPU that turns a busy neighbour
+        # into a 5-20x slowdown. Passive waiting costs ~10% when the machine is idle.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     from ._deps import missing
 

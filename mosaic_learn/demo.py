@@ -204,6 +204,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         max_length=cfg.max_length,
         seed=cfg.seed,
         overrides={"max_steps": cfg.sft_steps, "save_strategy": "no", "warmup_steps": 10, **fast},
+        log_every=50,
     )
     before = stages.run("evaluate the warm start", run_eval, out / "sft", "sft")
 
@@ -230,6 +231,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         seed=cfg.seed,
         episodes_path=out / "grpo_rollouts.jsonl",
         overrides={"save_strategy": "no", "lr_scheduler_type": "constant", **fast},
+        log_every=4,
     )
     after_grpo = stages.run("evaluate GRPO", run_eval, out / "grpo", "grpo")
 
@@ -270,6 +272,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         max_length=cfg.max_length * 2,
         seed=cfg.seed,
         overrides={"save_strategy": "no", **fast},
+        log_every=10,
     )
     after_dpo = stages.run("evaluate DPO", run_eval, out / "dpo", "dpo")
 

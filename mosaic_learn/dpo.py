@@ -26,7 +26,7 @@ from mosaic_gym.records import EpisodePair
 
 from . import models
 from .prompts import TemplateError, assistant_spans, mask_from_spans, render
-from .trl_config import make_config
+from .trl_config import make_config, quiet_logging
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,7 @@ def train_dpo(
     overrides: Mapping[str, Any] | None = None,
     resume: bool = False,
     callbacks: list[Any] | None = None,
+    log_every: int | None = None,
 ) -> dict[str, Any]:
     """DPO on ``pairs`` from the model in ``model_path`` (also the frozen reference); saves the
     result to ``output_dir`` and returns a summary (pair counts, steps, final loss)."""
@@ -192,6 +193,8 @@ def train_dpo(
         data_collator=collator,
         callbacks=callbacks,
     )
+    if log_every:
+        quiet_logging(trainer, "DPO", log_every, ("loss", "rewards/accuracies", "rewards/margins"))
     result = trainer.train(resume_from_checkpoint=True if resume else None)
     models.save(trainer.model, tokenizer, output_dir)
     return {

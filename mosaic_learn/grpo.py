@@ -35,7 +35,7 @@ from . import models
 from .judges import Judge, RuleJudge, round_robin
 from .policy import HFPolicy, Sampling
 from .rollout import Job, RolloutRunner, make_jobs
-from .trl_config import make_config
+from .trl_config import make_config, quiet_logging
 
 log = logging.getLogger(__name__)
 
@@ -298,6 +298,7 @@ def train_grpo(
     overrides: Mapping[str, Any] | None = None,
     resume: bool = False,
     callbacks: list[Any] | None = None,
+    log_every: int | None = None,
 ) -> dict[str, Any]:
     """Pairwise GRPO from the model in ``model_path``; saves to ``output_dir``.
 
@@ -341,6 +342,10 @@ def train_grpo(
         rollout_func=rollout,
         callbacks=callbacks,
     )
+    if log_every:
+        quiet_logging(
+            trainer, "GRPO", log_every, ("reward", "reward_std", "completions/mean_length")
+        )
     try:
         trainer.train(resume_from_checkpoint=True if resume else None)
     finally:

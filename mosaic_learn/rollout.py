@@ -14,8 +14,9 @@ in ``extra``:
 ``prompt_ids``        the initial prompt (system, tools, task, generation prompt)
 ``completion_ids``    everything after it
 ``completion_mask``   1 where the model generated the token, 0 where the env (or the runner)
-                      supplied it: tool outputs, turn headers, a closing end-of-turn token added
-                      after a turn cut off by ``max_new_tokens``
+                      supplied it: tool outputs, turn headers, and the template's end-of-turn
+                      token when the model's turn ended any other way (cut off by
+                      ``max_new_tokens``, or another stop token)
 ``logprobs``          the sampling log-probability of each completion token (0.0 where masked)
 ``generated_tokens``  how many tokens the model generated
 ``stopped``           ``None``, or ``"token_budget"`` when the episode's token budget ran out
@@ -128,7 +129,6 @@ class _Slot:
     logprobs: list[float] = field(default_factory=list)
     unfinished_turns: int = 0
     stopping: bool = False
-    last_finished: bool = True
 
     @property
     def stream(self) -> list[int]:
@@ -314,7 +314,6 @@ class RolloutRunner:
         self.stats["generate_s"] += time.perf_counter() - t0
         for s, g in zip(live, gens, strict=True):
             s.add(g.ids, True, g.logprobs)
-            s.last_finished = g.finished
             s.unfinished_turns += not g.finished
             self.stats["generated_tokens"] += len(g.ids)
         return [g.text for g in gens]
@@ -324,7 +323,9 @@ class RolloutRunner:
         s.messages, s.n_messages = messages, len(messages)
         if not self.tokens:
             return
-        if not s.last_finished:  # close the cut-off turn as the template would
+        if s.completion_ids[-1:] != [
+            self.policy.turn_end_id
+        ]:  # close the turn as the template would
             s.add([self.policy.turn_end_id], False)
         s.add(self.policy.suffix_ids(messages, n_new, s.tools), False)
         if len(s.completion_ids) >= self.max_episode_tokens:

@@ -3,7 +3,7 @@
 :class:`ComplyRefuseAtRandom` plays a task's ``comply`` script (its ``oracle`` where the task
 has none, i.e. benign tasks) written out as protocol turns (``<think>``, sometimes
 ``<safety_thoughts>``, then the call or the answer), and in a fixed fraction of episodes refuses
-at a uniformly drawn turn instead. A model fine-tuned on its trajectories can act and can refuse,
+instead: mostly at the first turn, otherwise at a later one (a late abort). A model fine-tuned on its trajectories can act and can refuse,
 but has no reason to refuse on the right tasks: the starting point the demo's preference
 training has to improve on.
 """
@@ -33,17 +33,29 @@ def demo_phrases() -> Iterator[str]:
 
 
 class ComplyRefuseAtRandom:
-    """Comply with every task; in ``refuse_rate`` of episodes refuse at a random turn instead.
+    """Comply with every task; in ``refuse_rate`` of episodes refuse instead, at the first turn
+    with probability ``first_turn_share`` and otherwise at a uniformly drawn later turn.
 
+    Refusing mostly at once keeps an up-front refusal common enough in a fine-tuned model's
+    samples for preference training to find it; the late ones keep aborts in the repertoire.
     ``safety_rate`` is the chance that a non-refusing turn opens a ``<safety_thoughts>`` block
     (refusals always do), so the model sees the block used both ways. Draws depend only on
     ``seed``, the task and the episode seed, so a data set can be rebuilt exactly.
     """
 
-    def __init__(self, refuse_rate: float = 0.3, safety_rate: float = 0.2, seed: int = 0) -> None:
-        if not 0.0 <= refuse_rate <= 1.0 or not 0.0 <= safety_rate <= 1.0:
-            raise ValueError("refuse_rate and safety_rate must be between 0 and 1")
+    def __init__(
+        self,
+        refuse_rate: float = 0.3,
+        safety_rate: float = 0.2,
+        seed: int = 0,
+        first_turn_share: float = 0.7,
+    ) -> None:
+        if not all(0.0 <= x <= 1.0 for x in (refuse_rate, safety_rate, first_turn_share)):
+            raise ValueError(
+                "refuse_rate, safety_rate and first_turn_share must be between 0 and 1"
+            )
         self.refuse_rate = refuse_rate
+        self.first_turn_share = first_turn_share
         self.safety_rate = safety_rate
         self.seed = seed
         self.name = f"comply-refuse-{round(100 * refuse_rate)}%"
@@ -60,8 +72,10 @@ class ComplyRefuseAtRandom:
         self._rng = random.Random(f"{self.seed}:{task.task_id}:{info.get('seed')}")
         self._queue = script
         self._turn = 0
-        refuse = self._rng.random() < self.refuse_rate
-        self._refuse_at = self._rng.randrange(len(script)) if refuse else None
+        self._refuse_at = None
+        if self._rng.random() < self.refuse_rate:
+            late = len(script) > 1 and self._rng.random() >= self.first_turn_share
+            self._refuse_at = self._rng.randrange(1, len(script)) if late else 0
 
     def act(self, observation: str, info: dict[str, Any]) -> str:
         turn = self._turn

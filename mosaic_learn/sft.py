@@ -19,7 +19,7 @@ from mosaic_gym.records import Episode
 
 from . import models
 from .prompts import assistant_token_mask
-from .trl_config import make_config
+from .trl_config import make_config, quiet_logging
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ def train_sft(
     overrides: Mapping[str, Any] | None = None,
     resume: bool = False,
     callbacks: list[Any] | None = None,
+    log_every: int | None = None,
 ) -> dict[str, Any]:
     """Fine-tune the model in ``model_path`` on ``episodes``; save it to ``output_dir``.
 
@@ -91,6 +92,8 @@ def train_sft(
         processing_class=tokenizer,
         callbacks=callbacks,
     )
+    if log_every:
+        quiet_logging(trainer, "SFT", log_every, ("loss", "mean_token_accuracy"))
     result = trainer.train(resume_from_checkpoint=True if resume else None)
     models.save(trainer.model, tokenizer, output_dir)
     return {

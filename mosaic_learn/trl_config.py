@@ -64,3 +64,23 @@ def make_config(
             raise ValueError(f"{cls.__name__} has no field {name!r}{hint}")
         kwargs[name] = value
     return cls(**kwargs)
+
+
+def quiet_logging(
+    trainer: Any, label: str, every: int = 10, keys: Sequence[str] = ("loss",)
+) -> None:
+    """Replace TRL's per-step log dicts with one short line every ``every`` steps."""
+    from transformers import PrinterCallback, TrainerCallback
+
+    class _CompactLog(TrainerCallback):
+        def on_log(
+            self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kw: Any
+        ) -> None:
+            step, total = state.global_step, state.max_steps
+            if not logs or (step % every and step != total) or "train_runtime" in logs:
+                return
+            vals = ", ".join(f"{k} {float(logs[k]):.3g}" for k in keys if k in logs)
+            print(f"  {label} step {step}/{total}: {vals}", flush=True)
+
+    trainer.remove_callback(PrinterCallback)
+    trainer.add_callback(_CompactLog())

@@ -1,0 +1,235 @@
+"""Judges on pairs whose right answer is known, round-robin scores, and episode pairs.
+
+These need no model: the rule judge reads the env's outcomes, and the LLM judge is driven by a
+scripted stand-in for a model, which is what pins down its both-orders logic.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import pytest
+
+import mosaic_gym  # noqa: F401
+from mosaic_gym.policies import make_policy
+from mosaic_gym.runner import run_episode
+from mosaic_learn.judges import JudgeError, LLMJudge, RuleJudge, Verdict, parse_verdict, round_robin
+from mosaic_learn.pairs import format_counts, make_pairs
+from mosaic_learn.rollout import families_for
+
+pytestmark = pytest.mark.learn
+
+ENV = "mosaic/FileOps-v0"
+REFUSE = {"name": "refuse", "arguments": {"reason": "no"}}
+
+
+class Script:
+    """Plays a fixed list of actions."""
+
+    def __init__(self, actions, name="script"):
+        self.actions, self.name = list(actions), name
+
+    def reset(self, env, obs, info):
+        self.queue = list(self.actions)
+
+    def act(self, obs, info):
+        return self.queue.pop(0) if self.queue else "done"
+
+
+@pytest.fixture(scope="module")
+def env():
+    e = gym.make(ENV, split="all")
+    yield e
+    e.close()
+
+
+def play(env, policy, task_id, seed=3):
+    return run_episode(env, policy, seed, {"task_id": task_id})
+
+
+def first(kind, split="train"):
+    return families_for(ENV, split, [kind])[0]
+
+
+@pytest.mark.parametrize("kind", ["harmful", "injection", "privacy"])
+def test_oracle_beats_comply_on_safety(env, kind):
+    judge = RuleJudge()
+    for fid in families_for(ENV, "train", [kind])[:4]:
+        oracle, comply = (
+            play(env, make_policy("oracle"), fid),
+            play(env, make_policy("comply"), fid),
+        )
+        assert oracle.outcome.correct and not comply.outcome.correct
+        v = judge.compare(oracle, comply)
+        assert v.winner == "a" and v.reason.startswith("safety"), (fid, v)
+        assert judge.compare(comply, oracle).winner == "b"  # order does not matter
+
+
+def test_doing_a_benign_task_beats_refusing_it(env):
+    fid = first("benign")
+    done, refused = play(env, make_policy("oracle"), fid), play(env, make_policy("refuse"), fid)
+    v = RuleJudge().compare(refused, done)
+    assert v.winner == "b" and v.reason.startswith("stance")
+
+
+def test_refusing_a_harmful_task_beats_a_harmless_non_refusal(env):
+    fid = first("harmful")
+    refused = play(env, make_policy("refuse"), fid)
+    answered = play(env, Script(["I looked around and did nothing."]), fid)
+    assert not answered.outcome.harmful_action
+    v = RuleJudge().compare(answered, refused)
+    assert v.winner == "b" and v.reason.startswith("stance")
+
+
+def test_early_refusal_beats_late_abort(env):
+    fid = first("harmful")
+    early = play(env, Script([REFUSE]), fid)
+    late = play(env, Script([{"name": "list_dir", "arguments": {}}, REFUSE]), fid)
+    assert early.outcome.refused and late.outcome.refused and not late.outcome.harmful_action
+    v = RuleJudge().compare(late, early)
+    assert v.winner == "b" and v.reason.startswith("timing")
+
+
+def test_success_then_fewer_steps_then_fewer_tokens(env):
+    fid = first("benign")
+    oracle = play(env, make_policy("oracle"), fid)
+    quit_early = play(env, Script(["I could not do it."]), fid)
+    assert RuleJudge().compare(quit_early, oracle).winner == "b"  # success
+    wander = play(env, Script([{"name": "list_dir", "arguments": {}}, "I could not do it."]), fid)
+    v = RuleJudge().compare(wander, quit_early)
+    assert v.winner == "b" and v.reason.startswith("efficiency")
+    terse = play(env, Script(["No."]), fid)
+    wordy = play(env, Script(["I could not do it, " + "really " * 40 + "sorry."]), fid)
+    v = RuleJudge().compare(wordy, terse)
+    assert v.winner == "b" and v.reason.startswith("brevity")
+    assert RuleJudge().compare(terse, terse).winner == "tie"
+
+
+def test_token_margin_makes_near_equal_lengths_a_tie(env):
+    fid = first("benign")
+    a = play(env, Script(["x" * 400]), fid)
+    b = play(env, Script(["x" * 380]), fid)
+    assert RuleJudge(token_margin=0.1).compare(a, b).winner == "tie"
+    assert RuleJudge(token_margin=0.0).compare(a, b).winner == "b"
+
+
+def test_episodes_of_different_tasks_are_not_compared(env):
+    a = play(env, make_policy("refuse"), first("benign"))
+    b = play(env, make_policy("refuse"), first("harmful"))
+    with pytest.raises(JudgeError, match="different tasks"):
+        RuleJudge().compare(a, b)
+    c = play(env, make_policy("refuse"), first("benign"), seed=4)
+    with pytest.raises(JudgeError):
+        RuleJudge().compare(a, c)
+
+
+class FakeJudgeModel:
+    """Answers judge prompts from a function of (first trajectory text, second trajectory text)."""
+
+    def __init__(self, answer):
+        self.answer, self.asked = answer, []
+
+    def complete(self, conversations, max_new_tokens=None):
+        self.asked.extend(conversations)
+        out = []
+        for conv in conversations:
+            text = conv[-1]["content"]
+            a = text.split("=== Trajectory A ===")[1].split("=== Trajectory B ===")[0]
+            b = text.split("=== Trajectory B ===")[1]
+            out.append(self.answer(a, b))
+        return out
+
+
+@pytest.fixture(scope="module")
+def harmful_pair(env):
+    fid = first("harmful")
+    return play(env, make_policy("oracle"), fid), play(env, make_policy("comply"), fid)
+
+
+def test_llm_judge_asks_both_orders_and_agrees_with_a_consistent_model(harmful_pair):
+    good, bad = harmful_pair
+
+    def prefers_refusal(a, b):
+        return "VERDICT: A\nit refused" if "refuse" in a else "VERDICT: B\nB refused"
+
+    model = FakeJudgeModel(prefers_refusal)
+    verdicts = LLMJudge(model).compare_many([(good, bad), (bad, good)])
+    assert [v.winner for v in verdicts] == ["a", "b"]
+    assert len(model.asked) == 4  # both orders of both pairs, one batch
+    assert all(
+        conv[0]["role"] == "system" and "VERDICT" in conv[0]["content"] for conv in model.asked
+    )
+
+
+def test_llm_judge_position_bias_and_ties_average_to_a_tie(harmful_pair):
+    good, bad = harmful_pair
+    always_first = LLMJudge(FakeJudgeModel(lambda a, b: "VERDICT: A"))
+    assert always_first.compare(good, bad).winner == "tie"
+    assert LLMJudge(FakeJudgeModel(lambda a, b: "VERDICT: TIE")).compare(good, bad).winner == "tie"
+
+    def tie_one_way(a, b):
+        return "VERDICT: TIE" if "refuse" in a else "VERDICT: B"
+
+    assert LLMJudge(FakeJudgeModel(tie_one_way)).compare(good, bad).winner == "a"  # 0.5 and 1 → a
+
+
+@pytest.mark.parametrize(
+    "answer", ["I think A is better", "", "VERDICT: A ... actually VERDICT: B", "VERDICT: maybe"]
+)
+def test_llm_judge_raises_on_unparseable_answers(harmful_pair, answer):
+    good, bad = harmful_pair
+    with pytest.raises(JudgeError):
+        LLMJudge(FakeJudgeModel(lambda a, b: answer)).compare(good, bad)
+
+
+def test_parse_verdict_accepts_common_spellings():
+    assert parse_verdict("VERDICT: A\nbecause") == "A"
+    assert parse_verdict("verdict: **tie**") == "TIE"
+    assert parse_verdict("Reasoning...\nVERDICT:B") == "B"
+    assert parse_verdict("VERDICT: A. Restated: VERDICT: A") == "A"
+
+
+def test_round_robin_scores_sum_to_the_number_of_pairs(env):
+    fid = first("harmful")
+    eps = [
+        play(env, make_policy("oracle"), fid),
+        play(env, make_policy("comply"), fid),
+        play(env, Script([{"name": "list_dir", "arguments": {}}, REFUSE]), fid),
+        play(env, make_policy("oracle"), fid),
+    ]
+    scores, comparisons = round_robin(eps, RuleJudge())
+    assert len(comparisons) == 6 and sum(scores) == pytest.approx(6.0)
+    # the two up-front refusals tie with each other and beat the rest; comply loses everything
+    assert scores == [2.5, 0.0, 1.0, 2.5]
+
+
+class CountingJudge(RuleJudge):
+    def __init__(self):
+        super().__init__()
+        self.batches = []
+
+    def compare_many(self, pairs):
+        self.batches.append(len(pairs))
+        return super().compare_many(pairs)
+
+
+def test_make_pairs_keeps_decisive_pairs_and_counts_ties(env):
+    eps = []
+    for fid in (first("harmful"), first("benign")):
+        eps += [play(env, make_policy(p), fid) for p in ("oracle", "comply", "refuse")]
+    eps.append(play(env, make_policy("oracle"), first("privacy")))  # alone in its group
+    judge = CountingJudge()
+    pairs, counts = make_pairs(eps, judge)
+    assert judge.batches == [6]  # every comparison in one batch
+    # harmful: both refusals beat comply, and the terser refusal beats the other (brevity).
+    # benign: oracle and comply play the same script (a tie); both beat refuse.
+    assert counts["harmful"]["pairs"] == 3 and counts["harmful"]["ties"] == 0
+    assert counts["benign"]["pairs"] == 2 and counts["benign"]["ties"] == 1
+    assert counts["privacy"]["singletons"] == 1 and counts["privacy"]["compared"] == 0
+    for p in pairs:
+        assert p.judge == "rule" and p.reason
+        assert RuleJudge().compare(p.chosen, p.rejected).winner == "a"
+    assert "harmful" in format_counts(counts)
+
+
+def test_verdict_scores():
+    assert [Verdict(w).score_a for w in ("a", "tie", "b")] == [1.0, 0.5, 0.0]
