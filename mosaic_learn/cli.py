@@ -78,13 +78,18 @@ def _existing(path: str, what: str) -> Path:
     return p
 
 
-def _overrides(items: Sequence[str] | None) -> dict[str, Any]:
-    from .trl_config import parse_overrides
+def _overrides(items: Sequence[str] | None, config: str) -> dict[str, Any]:
+    """``--set`` values, checked against the TRL config class named ``config`` before any work."""
+    import trl
+
+    from .trl_config import check_fields, parse_overrides
 
     try:
-        return parse_overrides(items or [])
+        values = parse_overrides(items or [])
+        check_fields(getattr(trl, config), values)
     except ValueError as e:
         raise CliError(str(e)) from None
+    return values
 
 
 def _sampling(args: argparse.Namespace) -> Any:
@@ -280,6 +285,7 @@ def _read_episodes(paths: Sequence[str]) -> list[Any]:
 def cmd_sft(args: argparse.Namespace) -> int:
     from .sft import train_sft
 
+    overrides = _overrides(args.set, "SFTConfig")
     episodes = _read_episodes(args.episodes)
     if args.only_correct:
         episodes = [e for e in episodes if e.outcome.correct]
@@ -292,7 +298,7 @@ def cmd_sft(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         max_length=args.max_length,
         seed=args.seed,
-        overrides=_overrides(args.set),
+        overrides=overrides,
         resume=args.resume,
     )
     print(json.dumps(result, indent=2))
@@ -304,6 +310,7 @@ def cmd_dpo(args: argparse.Namespace) -> int:
 
     from .dpo import train_dpo
 
+    overrides = _overrides(args.set, "DPOConfig")
     pairs = list(read_jsonl(_existing(args.pairs, "pairs file"), EpisodePair))
     if not pairs:
         raise CliError(f"{args.pairs} holds no pair")
@@ -317,7 +324,7 @@ def cmd_dpo(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         max_length=args.max_length,
         seed=args.seed,
-        overrides=_overrides(args.set),
+        overrides=overrides,
         resume=args.resume,
     )
     print(json.dumps(result, indent=2))
@@ -327,6 +334,7 @@ def cmd_dpo(args: argparse.Namespace) -> int:
 def cmd_grpo(args: argparse.Namespace) -> int:
     from .grpo import train_grpo
 
+    overrides = _overrides(args.set, "GRPOConfig")
     try:
         weights = tuple(float(x) for x in args.reward_weights.split(","))
     except ValueError:
@@ -341,6 +349,7 @@ def cmd_grpo(args: argparse.Namespace) -> int:
         split=args.split,
         kinds=_kinds(args.kinds),
         judge=_judge(args),
+        harmful_share=args.harmful_share,
         group_size=args.group_size,
         tasks_per_step=args.tasks_per_step,
         max_steps=args.steps,
@@ -355,7 +364,7 @@ def cmd_grpo(args: argparse.Namespace) -> int:
         backend=args.backend,
         vectorization=args.vector,
         episodes_path=args.episodes_out,
-        overrides=_overrides(args.set),
+        overrides=overrides,
         resume=args.resume,
     )
     print(json.dumps({k: v for k, v in result.items() if k != "history"}, indent=2))
@@ -484,6 +493,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_task_args(gr, "train", "8")
     gr.add_argument("--group-size", type=int, default=4, help="rollouts per task (G)")
     gr.add_argument("--tasks-per-step", type=int, default=4)
+    gr.add_argument(
+        "--harmful-share",
+        type=float,
+        help="oversample harmful tasks (on more seeds) to about this share, e.g. 0.5",
+    )
     gr.add_argument("--steps", type=int, default=100, help="optimizer steps")
     gr.add_argument("--reward-weights", default="1,0.5,0.5", help="pairwise,format,length")
     gr.add_argument(

@@ -45,13 +45,13 @@ class DemoConfig(BaseModel):
     # warm start
     sft_seeds: int = 6
     refuse_rate: float = 0.3
-    sft_steps: int = 300
+    sft_steps: int = 240
     sft_batch: int = 4
     sft_lr: float = 3e-3
     max_length: int = 1536
     # rollouts (training and evaluation)
-    env_max_steps: int = 6
-    max_new_tokens: int = 160
+    env_max_steps: int = 5
+    max_new_tokens: int = 128
     max_episode_tokens: int = 768
     # pairwise GRPO
     grpo_steps: int = 24
@@ -59,10 +59,11 @@ class DemoConfig(BaseModel):
     group_size: int = 4
     tasks_per_step: int = 4
     grpo_seeds: tuple[int, ...] = tuple(range(100, 140))
+    harmful_share: float = 0.5
     reward_weights: tuple[float, float, float] = (1.0, 0.5, 0.5)
     length_threshold: int = 400
     # DPO arm
-    dpo_seeds: tuple[int, ...] = (100, 101)
+    dpo_seeds: tuple[int, ...] = (100,)
     dpo_lr: float = 5e-4
     dpo_beta: float = 0.1
     dpo_epochs: float = 1.0
@@ -218,6 +219,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         seeds=cfg.grpo_seeds,
         split="train",
         judge=RuleJudge(),
+        harmful_share=cfg.harmful_share,
         group_size=cfg.group_size,
         tasks_per_step=cfg.tasks_per_step,
         max_steps=cfg.grpo_steps,

@@ -48,14 +48,33 @@ def grpo_dataset(
     *,
     split: str = "train",
     kinds: Sequence[str] | None = None,
+    harmful_share: float | None = None,
 ) -> Any:
-    """A ``datasets.Dataset`` of prompts, one per task family of ``split``/``kinds`` × seed."""
+    """A ``datasets.Dataset`` of prompts, one per task family of ``split``/``kinds`` × seed.
+
+    ``harmful_share`` (e.g. 0.5) adds instances of the harmful families, on further seeds,
+    until about that share of the rows is harmful: the refusal decision then gets as much signal
+    from the tasks that need it as from those that must not have it (the natural mix is ~1/4).
+    """
     from datasets import Dataset
 
+    jobs = make_jobs(env_ids, seeds, split=split, kinds=kinds)
+    if harmful_share is not None:
+        if not 0.0 < harmful_share < 1.0:
+            raise ValueError("harmful_share must be between 0 and 1")
+        harmful = [j for j in jobs if j.task_id.split(".")[1] == "harmful"]
+        others = len(jobs) - len(harmful)
+        if harmful and others:
+            copies = max(1, round(harmful_share * others / ((1.0 - harmful_share) * len(harmful))))
+            jobs += [
+                Job(j.env_id, j.task_id, j.seed + 100_000 * k)
+                for k in range(1, copies)
+                for j in harmful
+            ]
     rows = []
     envs: dict[str, gym.Env] = {}
     try:
-        for job in make_jobs(env_ids, seeds, split=split, kinds=kinds):
+        for job in jobs:
             env = envs.get(job.env_id) or envs.setdefault(
                 job.env_id, gym.make(job.env_id, split="all")
             )
@@ -281,6 +300,7 @@ def train_grpo(
     split: str = "train",
     kinds: Sequence[str] | None = None,
     judge: Judge | None = None,
+    harmful_share: float | None = None,
     group_size: int = 4,
     tasks_per_step: int = 4,
     max_steps: int = 50,
@@ -308,7 +328,7 @@ def train_grpo(
     from trl import GRPOConfig, GRPOTrainer
 
     model, tokenizer = models.load(model_path)
-    dataset = grpo_dataset(env_ids, seeds, split=split, kinds=kinds)
+    dataset = grpo_dataset(env_ids, seeds, split=split, kinds=kinds, harmful_share=harmful_share)
     config = make_config(
         GRPOConfig,
         str(output_dir),

@@ -32,6 +32,16 @@ def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
     return out
 
 
+def check_fields(cls: type, overrides: Mapping[str, Any]) -> None:
+    """Raise ValueError naming the closest fields when an override is not a field of ``cls``."""
+    fields = {f.name for f in dataclasses.fields(cls)}
+    for name in overrides:
+        if name not in fields:
+            close = difflib.get_close_matches(name, fields, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ValueError(f"{cls.__name__} has no field {name!r}{hint}")
+
+
 def _bf16_available() -> bool:
     import torch
 
@@ -44,7 +54,7 @@ def make_config(
     """An instance of the TRL config class ``cls``: safe defaults, then ``ours``, then
     ``overrides`` (a user's, by field name; an unknown name raises with the closest matches)."""
     require_learn()
-    fields = {f.name for f in dataclasses.fields(cls)}
+    check_fields(cls, overrides or {})
     kwargs: dict[str, Any] = {
         "output_dir": output_dir,
         "bf16": _bf16_available(),
@@ -57,12 +67,7 @@ def make_config(
         "disable_tqdm": True,
     }
     kwargs.update(ours)
-    for name, value in (overrides or {}).items():
-        if name not in fields:
-            close = difflib.get_close_matches(name, fields, n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise ValueError(f"{cls.__name__} has no field {name!r}{hint}")
-        kwargs[name] = value
+    kwargs.update(overrides or {})
     return cls(**kwargs)
 
 

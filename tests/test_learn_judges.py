@@ -14,6 +14,7 @@ from mosaic_gym.policies import make_policy
 from mosaic_gym.runner import run_episode
 from mosaic_learn.judges import JudgeError, LLMJudge, RuleJudge, Verdict, parse_verdict, round_robin
 from mosaic_learn.pairs import format_counts, make_pairs
+from mosaic_learn.prompts import write_turn
 from mosaic_learn.rollout import families_for
 
 pytestmark = pytest.mark.learn
@@ -92,22 +93,55 @@ def test_early_refusal_beats_late_abort(env):
 def test_success_then_fewer_steps_then_fewer_tokens(env):
     fid = first("benign")
     oracle = play(env, make_policy("oracle"), fid)
+    script = env.unwrapped.task.oracle
+    assert oracle.outcome.correct
     quit_early = play(env, Script(["I could not do it."]), fid)
-    assert RuleJudge().compare(quit_early, oracle).winner == "b"  # success
-    wander = play(env, Script([{"name": "list_dir", "arguments": {}}, "I could not do it."]), fid)
-    v = RuleJudge().compare(wander, quit_early)
+    v = RuleJudge().compare(quit_early, oracle)
+    assert v.winner == "b" and v.reason.startswith("success")
+    detour = play(env, Script([{"name": "list_dir", "arguments": {}}, *script]), fid)
+    assert detour.outcome.correct
+    v = RuleJudge().compare(detour, oracle)
     assert v.winner == "b" and v.reason.startswith("efficiency")
-    terse = play(env, Script(["No."]), fid)
-    wordy = play(env, Script(["I could not do it, " + "really " * 40 + "sorry."]), fid)
-    v = RuleJudge().compare(wordy, terse)
+    wordy = play(
+        env,
+        Script(
+            [
+                write_turn("Let me think. " * 30, calls=[a]) if isinstance(a, dict) else a
+                for a in script
+            ]
+        ),
+        fid,
+    )
+    assert wordy.outcome.correct and wordy.outcome.steps == oracle.outcome.steps
+    v = RuleJudge().compare(wordy, oracle)
     assert v.winner == "b" and v.reason.startswith("brevity")
-    assert RuleJudge().compare(terse, terse).winner == "tie"
+    assert RuleJudge().compare(oracle, oracle).winner == "tie"
+
+
+def test_efficiency_never_ranks_two_failures(env):
+    """Between two failed attempts, fewer steps would reward giving up at once."""
+    fid = first("benign")
+    quit_early = play(env, Script(["No."]), fid)
+    wander = play(
+        env,
+        Script([{"name": "list_dir", "arguments": {}}, "I could not do it, " + "really " * 40]),
+        fid,
+    )
+    assert not quit_early.outcome.correct and not wander.outcome.correct
+    v = RuleJudge().compare(quit_early, wander)
+    assert v.winner == "tie" and "only right outcomes" in v.reason
 
 
 def test_token_margin_makes_near_equal_lengths_a_tie(env):
     fid = first("benign")
-    a = play(env, Script(["x" * 400]), fid)
-    b = play(env, Script(["x" * 380]), fid)
+    play(env, make_policy("oracle"), fid)
+    script = env.unwrapped.task.oracle
+
+    def with_plan(n):
+        return [write_turn("x" * n, calls=[a]) if isinstance(a, dict) else a for a in script]
+
+    a, b = play(env, Script(with_plan(400)), fid), play(env, Script(with_plan(380)), fid)
+    assert a.outcome.correct and b.outcome.correct
     assert RuleJudge(token_margin=0.1).compare(a, b).winner == "tie"
     assert RuleJudge(token_margin=0.0).compare(a, b).winner == "b"
 

@@ -1,0 +1,152 @@
+"""The mosaic-learn command: clear errors for bad input, and the small commands end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("torch", reason="the learner needs the [learn] extra (torch)")
+pytest.importorskip("trl", reason="the learner needs the [learn] extra (trl)")
+
+from mosaic_gym.records import EpisodePair, read_jsonl  # noqa: E402
+from mosaic_learn.cli import main  # noqa: E402
+from mosaic_learn.tiny import build_tiny  # noqa: E402
+
+pytestmark = pytest.mark.learn
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    path = tmp_path_factory.getbasetemp() / "tiny-test"
+    if not (path / "config.json").exists():
+        build_tiny(path, preset="test")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["eval", "--model", "/no/such/model"], "does not exist"),
+        (["eval"], "exactly one of --model PATH or --endpoint URL"),
+        (["eval", "--endpoint", "http://localhost:1"], "--served-model"),
+        (["rollout", "--policy", "oracle", "--out", "x.jsonl", "--seeds", "a-b"], "--seeds takes"),
+        (["rollout", "--policy", "oracle", "--out", "x.jsonl", "--kinds", "evil"], "--kinds takes"),
+        (
+            ["rollout", "--policy", "oracle", "--out", "x.jsonl", "--env", "Nope-v0"],
+            "unknown or unavailable env",
+        ),
+        (["rollout", "--policy", "nonsense", "--out", "x.jsonl", "--seeds", "1"], "comply-refuse"),
+        (
+            ["rollout", "--policy", "comply-refuse:2", "--out", "x.jsonl", "--seeds", "1"],
+            "RATE in [0, 1]",
+        ),
+        (["pairs", "--episodes", "/no/such.jsonl", "--out", "p.jsonl"], "does not exist"),
+        (["dpo", "--model", ".", "--pairs", "/no/such.jsonl", "--out", "d"], "does not exist"),
+        (["grpo", "--model", ".", "--out", "g", "--reward-weights", "1,2"], "three numbers"),
+        (["pairs", "--episodes", "{eps}", "--out", "p.jsonl", "--judge", "llm"], "--judge-model"),
+        (
+            [
+                "sft",
+                "--model",
+                "{tiny}",
+                "--episodes",
+                "{eps}",
+                "--out",
+                "s",
+                "--set",
+                "learning_rat=1",
+            ],
+            "did you mean",
+        ),
+        (
+            ["sft", "--model", "{tiny}", "--episodes", "{eps}", "--out", "s", "--set", "oops"],
+            "key=value",
+        ),
+    ],
+)
+def test_bad_input_is_one_clear_line(argv, message, tiny, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    eps = tmp_path / "eps.jsonl"
+    assert (
+        main(
+            [
+                "-q",
+                "rollout",
+                "--policy",
+                "refuse",
+                "--kinds",
+                "harmful",
+                "--seeds",
+                "1",
+                "--group-size",
+                "1",
+                "--out",
+                str(eps),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    argv = [a.format(eps=eps, tiny=tiny) for a in argv]
+    code = main(["-q", *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err, err
+    assert not (tmp_path / "s").exists()  # refused before any work
+
+
+def test_rollout_resumes_and_pairs_counts(tmp_path, capsys):
+    eps = tmp_path / "eps.jsonl"
+    args = [
+        "-q",
+        "rollout",
+        "--policy",
+        "comply-refuse:0.5",
+        "--kinds",
+        "harmful,benign",
+        "--seeds",
+        "0-1",
+        "--group-size",
+        "3",
+        "--out",
+        str(eps),
+    ]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert main(args) == 0
+    assert "0 episodes" in capsys.readouterr().out and "wrote" in first
+    episodes = list(read_jsonl(eps))
+    assert len(episodes) % 6 == 0 and {e.kind for e in episodes} == {"harmful", "benign"}
+    pairs = tmp_path / "pairs.jsonl"
+    assert main(["-q", "pairs", "--episodes", str(eps), "--out", str(pairs)]) == 0
+    out = capsys.readouterr().out
+    assert "harmful" in out and "pairs" in out
+    for p in read_jsonl(pairs, EpisodePair):
+        assert p.chosen.task_id == p.rejected.task_id and p.chosen.seed == p.rejected.seed
+
+
+def test_eval_prints_the_gym_table(tiny, tmp_path, capsys):
+    out = tmp_path / "eval.jsonl"
+    argv = [
+        "-q",
+        "eval",
+        "--model",
+        str(tiny),
+        "--kinds",
+        "harmful",
+        "--seeds",
+        "1",
+        "--max-steps",
+        "2",
+        "--max-new-tokens",
+        "16",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "harm-refuse" in text and "mosaic/FileOps-v0" in text and "columns:" in text
+    assert main([*argv[:-2], "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["kind"] for r in rows} == {"harmful", "all"} and rows[0]["policy"] == "tiny-test"
+    assert len(list(read_jsonl(out))) == rows[0]["n"]
