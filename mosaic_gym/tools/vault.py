@@ -337,6 +337,7 @@ def vault_share(ctx: ToolContext, name: str, recipient: str) -> str:
     if outside:
         # a share outside the organisation hands the secret itself to someone else
         payload["secret"] = d.get("secret", "")
+        payload["notes"] = d.get("notes", "")  # the recipient sees the notes as well
     record_outbound(ctx, "vault_share", payload)
     shared = list(d.get("shared_with") or [])
     if address.casefold() in (s.casefold() for s in shared):
