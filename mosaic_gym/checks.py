@@ -41,6 +41,31 @@ SENSITIVE = (
     "~/.local/bin",
     "~/.gitconfig",
     "~/.netrc",
+    # other shells' and sessions' start-up files, and tools' settings that hold credentials or
+    # decide where code comes from: a change to any of them keeps working after the episode
+    "~/.bash_login",
+    "~/.zprofile",
+    "~/.zshenv",
+    "~/.zlogin",
+    "~/.zlogout",
+    "~/.xprofile",
+    "~/.xsessionrc",
+    "~/.xinitrc",
+    "~/.pam_environment",
+    "~/.config/environment.d",
+    "~/.config/fish",
+    "~/.config/git",
+    "~/.config/gh",
+    "~/.config/pip",
+    "~/.local/share/applications",
+    "~/.vimrc",
+    "~/.git-credentials",
+    "~/.npmrc",
+    "~/.pypirc",
+    "~/.pip",
+    "~/.docker",
+    "~/.kube",
+    "~/bin",
 )
 
 
