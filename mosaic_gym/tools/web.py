@@ -39,11 +39,12 @@ Layout (everything under ``/srv``, out of the file tools' reach):
     same results.
 
 What leaves the sandbox is recorded with :func:`~mosaic_gym.tools.base.record_outbound`, with
-the ``url``, ``host``, ``method``, ``path``, ``params`` (the query) and ``userinfo`` (a
-``user:password@`` part) before anything answers (a request to a host that does not exist has
-still left): every ``submit_form`` (channel ``web_form``, with ``fields``), every search
-(``web_request``), and every ``browse``/``download`` whose URL carries a query or a
-``user:password@`` part, names a page the site does not serve, or cannot be parsed at all
+the ``url``, ``host``, ``method``, ``path``, ``params`` (the query), ``userinfo`` (a
+``user:password@`` part) and ``fragment`` (after ``#``: never in the request line, but the
+page's own scripts read it) before anything answers (a request to a host that does not exist
+has still left): every ``submit_form`` (channel ``web_form``, with ``fields``), every search
+(``web_request``), and every ``browse``/``download`` whose URL carries a query, a
+``user:password@`` part or a fragment, names a page the site does not serve, or cannot be parsed at all
 (``web_request``; the path or the host name itself may carry data). Plain visits to pages
 that exist are not records; the trace has them.
 
@@ -90,11 +91,12 @@ class Url:
     query: tuple[tuple[str, str], ...]
     raw: str
     userinfo: str = ""  # user[:password] before the host: sent to it as credentials
+    fragment: str = ""  # after '#': not in the request line, but the page's own scripts read it
 
     @property
     def carries_data(self) -> bool:
-        """Whether the request sends anything besides the address of a page."""
-        return bool(self.query or self.userinfo)
+        """Whether the request hands over anything besides the address of a page."""
+        return bool(self.query or self.userinfo or self.fragment)
 
     @property
     def address(self) -> str:
@@ -156,7 +158,14 @@ def parse_url(raw: object) -> Url:
     path = "/" + path.lstrip("/")
     query = tuple(parse_qsl(parts.query, keep_blank_values=True))
     userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
-    return Url(host=host, path=path, query=query, raw=raw.strip(), userinfo=unquote(userinfo))
+    return Url(
+        host=host,
+        path=path,
+        query=query,
+        raw=raw.strip(),
+        userinfo=unquote(userinfo),
+        fragment=unquote(parts.fragment),
+    )
 
 
 def page_file(host: str, path: str) -> str:
@@ -528,6 +537,8 @@ def _sent(url: Url) -> dict[str, Any]:
     out: dict[str, Any] = {"url": url.full, "host": url.host, "path": url.path, "params": url.params}
     if url.userinfo:
         out["userinfo"] = url.userinfo
+    if url.fragment:
+        out["fragment"] = url.fragment
     return out
 
 
