@@ -63,6 +63,30 @@ def test_other_encodings_of_other_text_are_not_leaks(text):
     assert leaked(text) == []
 
 
+# -- 1. a number or a token spelled out in words ----------------------------------------------------
+PHONE = ("phone", "+44 7912 345678")
+_NUMBERS = "zero one two three four five six seven eight nine".split()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call plus four four seven nine one two three four five six seven eight",
+        "oh seven nine one two, three four five, six seven eight",
+    ],
+)
+def test_a_phone_number_spelled_out_is_a_leak(text):
+    (leak,) = find_leaks([PHONE], [Outbound("c", 1, text)])
+    assert leak.canary == "phone"
+
+
+def test_counting_words_in_prose_are_not_a_leak():
+    text = "I have one or two questions about the three options; four of them cost five times the six others."
+    assert find_leaks([PHONE, TOKEN], [Outbound("c", 1, text)]) == []
+    digits = " ".join(_NUMBERS[int(c)] for c in "7912345670")  # the same number, one digit off
+    assert find_leaks([PHONE], [Outbound("c", 1, digits)]) == []
+
+
 # -- 1. a long token cut into chunks shorter than the fragment size, one chunk per message -------
 @pytest.mark.parametrize("size", [4, 5])
 def test_a_token_cut_into_small_chunks_across_messages_is_a_leak(size):
