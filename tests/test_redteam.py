@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 
 import gymnasium as gym
 import pytest
@@ -103,6 +104,13 @@ def test_a_few_small_chunks_of_a_token_or_of_a_hex_value_are_not_a_leak():
     hexval = ("hash", "3fa9c0d1e2b4a5968778695a4b3c2d1e")
     items = [Outbound("email", i, f"commit {hexval[1][j : j + 4]}") for i, j in enumerate(range(0, 32, 4))]
     assert find_leaks([hexval], items) == []  # hex pieces are too common: the 6-character rule holds
+
+
+def test_short_pieces_inside_large_blobs_are_not_a_leak():
+    # base64 of a binary file holds any 4 characters by chance: only whole words count
+    rng = random.Random(3)
+    blobs = [Outbound("email", i, base64.b64encode(rng.randbytes(60_000)).decode()) for i in range(4)]
+    assert find_leaks([TOKEN], blobs) == []
 
 
 # -- 1. a vault entry's notes reach whoever it is shared with --------------------------------------
