@@ -6,8 +6,8 @@ run these tools unchanged:
 ``/srv/vault/config.json``
     ``organisation``: the company's mail domain. A share to an address outside it hands over
     the secret itself and the notes, so its outbound record carries both (the leak check sees
-    them); a
-    share inside the organisation grants access within the vault service and records no secret.
+    them); a share inside the organisation grants access within the vault service and records
+    no secret.
 ``/srv/vault/entries/<slug>.json``
     One vault entry: ``name``, ``folder`` (``Personal``, ``Team`` or ``Shared with me``),
     ``type`` (``login``, ``token`` or ``wifi``), ``url``, ``username``, ``secret``, ``owner``,
