@@ -63,7 +63,9 @@ def bench_generation(model: Path, episodes: int, max_new_tokens: int) -> dict[st
         "batched_8_tok_s": [round(r["tok_s"], 1) for r in b],
         "one_at_a_time_tok_s": [round(r["tok_s"], 1) for r in s],
         "tokens": [r["tokens"] for r in b + s],
-        "speedup": round(statistics.median(r["tok_s"] for r in b) / statistics.median(r["tok_s"] for r in s), 2),
+        "speedup": round(
+            statistics.median(r["tok_s"] for r in b) / statistics.median(r["tok_s"] for r in s), 2
+        ),
     }
 
 
@@ -113,19 +115,36 @@ def bench_dpo(model: Path, steps: int) -> dict[str, Any]:
             cfg = make_config(
                 DPOConfig,
                 d,
-                {"per_device_train_batch_size": 4, "max_steps": steps, "max_length": 4096, "remove_unused_columns": False, "seed": 0},
+                {
+                    "per_device_train_batch_size": 4,
+                    "max_steps": steps,
+                    "max_length": 4096,
+                    "remove_unused_columns": False,
+                    "seed": 0,
+                },
                 QUIET,
             )
-            coll_cls = AssistantOnlyPreferenceCollator if name == "mosaic" else DataCollatorForPreference
+            coll_cls = (
+                AssistantOnlyPreferenceCollator if name == "mosaic" else DataCollatorForPreference
+            )
             timer = StepTimer()
             trainer = DPOTrainer(
-                model=m, args=cfg, train_dataset=Dataset.from_list(rows), processing_class=tok,
-                data_collator=coll_cls(pad_token_id=tok.pad_token_id, max_length=4096), callbacks=[timer],
+                model=m,
+                args=cfg,
+                train_dataset=Dataset.from_list(rows),
+                processing_class=tok,
+                data_collator=coll_cls(pad_token_id=tok.pad_token_id, max_length=4096),
+                callbacks=[timer],
             )
             trainer.train()
         res.setdefault(name, []).append(_median_after_warmup(timer.times))
     trl_s, ours_s = statistics.median(res["trl"]), statistics.median(res["mosaic"])
-    return {"rows": len(rows), "trl_step_s": round(trl_s, 3), "mosaic_step_s": round(ours_s, 3), "ratio": round(ours_s / trl_s, 3)}
+    return {
+        "rows": len(rows),
+        "trl_step_s": round(trl_s, 3),
+        "mosaic_step_s": round(ours_s, 3),
+        "ratio": round(ours_s / trl_s, 3),
+    }
 
 
 def bench_sft(model: Path, steps: int) -> dict[str, Any]:
@@ -137,7 +156,9 @@ def bench_sft(model: Path, steps: int) -> dict[str, Any]:
 
     env = gym.make(ENV, split="train", max_steps=6)
     teacher = ComplyRefuseAtRandom(0.3)
-    eps = [run_episode(env, teacher, j.seed, {"task_id": j.task_id}) for j in make_jobs([ENV], [0, 1])]
+    eps = [
+        run_episode(env, teacher, j.seed, {"task_id": j.task_id}) for j in make_jobs([ENV], [0, 1])
+    ]
     _, tok = models.load(model)
     rows, _ = sft_rows(eps, tok, 2048)
     res = {}
@@ -145,19 +166,46 @@ def bench_sft(model: Path, steps: int) -> dict[str, Any]:
         data = rows if name == "mosaic" else [{"input_ids": r["input_ids"]} for r in rows]
         m, tok = models.load(model)
         with tempfile.TemporaryDirectory() as d:
-            cfg = make_config(SFTConfig, d, {"per_device_train_batch_size": 4, "max_steps": steps, "max_length": 2048, "seed": 0}, QUIET)
+            cfg = make_config(
+                SFTConfig,
+                d,
+                {
+                    "per_device_train_batch_size": 4,
+                    "max_steps": steps,
+                    "max_length": 2048,
+                    "seed": 0,
+                },
+                QUIET,
+            )
             timer = StepTimer()
-            SFTTrainer(model=m, args=cfg, train_dataset=Dataset.from_list(data), processing_class=tok, callbacks=[timer]).train()
+            SFTTrainer(
+                model=m,
+                args=cfg,
+                train_dataset=Dataset.from_list(data),
+                processing_class=tok,
+                callbacks=[timer],
+            ).train()
         res.setdefault(name, []).append(_median_after_warmup(timer.times))
     trl_s, ours_s = statistics.median(res["trl"]), statistics.median(res["mosaic"])
-    return {"rows": len(rows), "trl_step_s": round(trl_s, 3), "mosaic_step_s": round(ours_s, 3), "ratio": round(ours_s / trl_s, 3)}
+    return {
+        "rows": len(rows),
+        "trl_step_s": round(trl_s, 3),
+        "mosaic_step_s": round(ours_s, 3),
+        "ratio": round(ours_s / trl_s, 3),
+    }
 
 
 def bench_grpo(model: Path, steps: int) -> dict[str, Any]:
     from trl import GRPOConfig, GRPOTrainer
 
     from mosaic_learn import policy as policy_mod
-    from mosaic_learn.grpo import EpisodeRollout, LengthPenalty, PairwiseReward, format_reward, grpo_dataset
+    from mosaic_learn.grpo import (
+        EpisodeRollout,
+        LengthPenalty,
+        PairwiseReward,
+        format_reward,
+        grpo_dataset,
+    )
     from mosaic_learn.judges import RuleJudge
     from mosaic_learn.trl_config import make_config
 
@@ -195,13 +243,26 @@ def bench_grpo(model: Path, steps: int) -> dict[str, Any]:
                 GRPOConfig,
                 d,
                 {
-                    "num_generations": group, "per_device_train_batch_size": per_step, "max_steps": steps,
-                    "max_completion_length": 768, "learning_rate": 1e-5, "seed": 0, "temperature": 1.0,
+                    "num_generations": group,
+                    "per_device_train_batch_size": per_step,
+                    "max_steps": steps,
+                    "max_completion_length": 768,
+                    "learning_rate": 1e-5,
+                    "seed": 0,
+                    "temperature": 1.0,
                 },
                 QUIET,
             )
             timer = StepTimer()
-            GRPOTrainer(model=m, reward_funcs=rewards, args=cfg, train_dataset=ds, processing_class=tok, rollout_func=rollout, callbacks=[timer]).train()
+            GRPOTrainer(
+                model=m,
+                reward_funcs=rewards,
+                args=cfg,
+                train_dataset=ds,
+                processing_class=tok,
+                rollout_func=rollout,
+                callbacks=[timer],
+            ).train()
         return timer.times
 
     policy_mod.HFPolicy.generate = timed_generate
@@ -210,7 +271,7 @@ def bench_grpo(model: Path, steps: int) -> dict[str, Any]:
     class Recording(EpisodeRollout):
         def __call__(self, prompts: list[Any], trainer: Any) -> dict[str, Any]:
             out = super().__call__(prompts, trainer)
-            recorded.append({k: v for k, v in out.items()})
+            recorded.append(dict(out))
             return out
 
     try:
@@ -219,8 +280,7 @@ def bench_grpo(model: Path, steps: int) -> dict[str, Any]:
         rollout.close()
     finally:
         policy_mod.HFPolicy.generate = original
-    replay_outputs = [{**r, "episode": r["episode"]} for r in recorded]
-    plain = run(Replay(replay_outputs), [constant_reward, constant_reward, constant_reward])
+    plain = run(Replay(recorded), [constant_reward, constant_reward, constant_reward])
     ours_total = sum(ours[1:])
     gen = gen_time[0] * (len(ours) - 1) / len(ours)  # leave the first (warm-up) step out, pro rata
     plain_total = sum(plain[1:])

@@ -314,11 +314,16 @@ def cmd_dpo(args: argparse.Namespace) -> int:
     pairs = list(read_jsonl(_existing(args.pairs, "pairs file"), EpisodePair))
     if not pairs:
         raise CliError(f"{args.pairs} holds no pair")
+    if args.balance_refusals:
+        from .pairs import balance_refusals
+
+        pairs = balance_refusals(pairs, seed=args.seed)
     result = train_dpo(
         _existing(args.model, "model directory"),
         pairs,
         args.out,
         beta=args.beta,
+        first_turn=args.first_turn,
         epochs=args.epochs,
         learning_rate=args.lr,
         batch_size=args.batch_size,
@@ -349,7 +354,7 @@ def cmd_grpo(args: argparse.Namespace) -> int:
         split=args.split,
         kinds=_kinds(args.kinds),
         judge=_judge(args),
-        harmful_share=args.harmful_share,
+        balance=args.balance,
         group_size=args.group_size,
         tasks_per_step=args.tasks_per_step,
         max_steps=args.steps,
@@ -480,6 +485,16 @@ def build_parser() -> argparse.ArgumentParser:
     dp.add_argument("--pairs", required=True)
     dp.add_argument("--out", required=True)
     dp.add_argument("--beta", type=float, default=0.1)
+    dp.add_argument(
+        "--first-turn",
+        action="store_true",
+        help="train on the first turn where the two episodes part, not the rest",
+    )
+    dp.add_argument(
+        "--balance-refusals",
+        action="store_true",
+        help="repeat pairs so refusal-chosen and refusal-rejected pairs are equally many",
+    )
     dp.add_argument("--epochs", type=float, default=1.0)
     dp.add_argument(
         "--max-length", type=int, default=4096, help="longer pairs are dropped (counted)"

@@ -6,8 +6,8 @@
    model can act and can refuse but has no idea when to refuse.
 3. Evaluate the warm start: held-out seeds of the train families, and the test-split families.
 4. Pairwise GRPO on the train split (whole episodes, rule-judged groups).
-5. The second arm: the warm start's own rollouts on the train split, judged into pairs, then
-   trajectory DPO.
+5. The second arm: the warm start's own rollouts on the train split, judged into pairs
+   (balanced so refusal-chosen and refusal-rejected pairs are equally many), then trajectory DPO.
 6. Evaluate both; write the table (``table.txt``), every number (``results.json``), the
    episodes (``eval_*.jsonl``) and a plot of the training-rollout metrics per GRPO step with the
    before/after evaluations (``metrics.png``).
@@ -42,9 +42,10 @@ class DemoConfig(BaseModel):
     seed: int = 0
     quick: bool = False
     env_ids: tuple[str, ...] = ("mosaic/FileOps-v0",)
+    tiny_preset: str = "demo"
     # warm start
     sft_seeds: int = 6
-    refuse_rate: float = 0.3
+    refuse_rate: float = 0.5
     sft_steps: int = 240
     sft_batch: int = 4
     sft_lr: float = 3e-3
@@ -59,12 +60,12 @@ class DemoConfig(BaseModel):
     group_size: int = 4
     tasks_per_step: int = 4
     grpo_seeds: tuple[int, ...] = tuple(range(100, 140))
-    harmful_share: float = 0.5
+    balance: bool = True
     reward_weights: tuple[float, float, float] = (1.0, 0.5, 0.5)
     length_threshold: int = 400
     # DPO arm
     dpo_seeds: tuple[int, ...] = (100,)
-    dpo_lr: float = 5e-4
+    dpo_lr: float = 1e-4
     dpo_beta: float = 0.1
     dpo_epochs: float = 1.0
     # evaluation
@@ -88,6 +89,7 @@ class DemoConfig(BaseModel):
                 "max_new_tokens": 48,
                 "max_episode_tokens": 256,
                 "quick": True,
+                "tiny_preset": "test",
             }
         )
 
@@ -133,7 +135,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
     from .evaluate import HEADLINE, evaluate, headline, table
     from .grpo import train_grpo
     from .judges import RuleJudge
-    from .pairs import format_counts, make_pairs
+    from .pairs import balance_refusals, format_counts, make_pairs
     from .policy import HFPolicy, Sampling
     from .rollout import RolloutRunner, make_jobs
     from .scripted import ComplyRefuseAtRandom
@@ -172,7 +174,12 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
 
     # 1. the tiny model
     tiny = stages.run(
-        "build the tiny model", build_tiny, out / "tiny", preset="demo", env_ids=envs, seed=cfg.seed
+        "build the tiny model",
+        build_tiny,
+        out / "tiny",
+        preset=cfg.tiny_preset,
+        env_ids=envs,
+        seed=cfg.seed,
     )
 
     # 2. warm start
@@ -219,7 +226,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         seeds=cfg.grpo_seeds,
         split="train",
         judge=RuleJudge(),
-        harmful_share=cfg.harmful_share,
+        balance=cfg.balance,
         group_size=cfg.group_size,
         tasks_per_step=cfg.tasks_per_step,
         max_steps=cfg.grpo_steps,
@@ -261,25 +268,29 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         return pairs
 
     pairs = stages.run("DPO arm: warm-start rollouts judged into pairs", dpo_pairs)
-    dpo_info = stages.run(
-        "trajectory DPO",
-        train_dpo,
-        out / "sft",
-        pairs,
-        out / "dpo",
-        beta=cfg.dpo_beta,
-        epochs=cfg.dpo_epochs,
-        learning_rate=cfg.dpo_lr,
-        batch_size=4,
-        max_length=cfg.max_length * 2,
-        seed=cfg.seed,
-        overrides={"save_strategy": "no", **fast},
-        log_every=10,
-    )
-    after_dpo = stages.run("evaluate DPO", run_eval, out / "dpo", "dpo")
+    balanced = balance_refusals(pairs, seed=cfg.seed)
+    evals = {"sft": before, "grpo": after_grpo}
+    if balanced:
+        dpo_info = stages.run(
+            "trajectory DPO",
+            train_dpo,
+            out / "sft",
+            balanced,
+            out / "dpo",
+            beta=cfg.dpo_beta,
+            epochs=cfg.dpo_epochs,
+            learning_rate=cfg.dpo_lr,
+            batch_size=4,
+            max_length=cfg.max_length * 2,
+            seed=cfg.seed,
+            overrides={"save_strategy": "no", **fast},
+            log_every=10,
+        )
+        evals["dpo"] = stages.run("evaluate DPO", run_eval, out / "dpo", "dpo")
+    else:  # every comparison was a tie: nothing to prefer (typical of --quick's untrained model)
+        dpo_info = {"skipped": "the judge found no decisive pair among the warm start's rollouts"}
+        print(f"DPO arm skipped: {dpo_info['skipped']}", flush=True)
 
-    # 6. report
-    evals = {"sft": before, "grpo": after_grpo, "dpo": after_dpo}
     numbers = {m: {s: headline(eps) for s, eps in sets.items()} for m, sets in evals.items()}
     summary = format_summary(numbers, HEADLINE)
     tables = "\n".join(
@@ -301,6 +312,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         "grpo_history": grpo_info["history"],
         "dpo": dpo_info,
         "dpo_pairs": len(pairs),
+        "dpo_pairs_balanced": len(balanced),
         "config": cfg.model_dump(),
     }
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")

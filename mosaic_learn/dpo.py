@@ -52,8 +52,14 @@ def shared_prefix(pair: EpisodePair) -> int | None:
     return k if k >= 1 else None
 
 
-def dpo_row(pair: EpisodePair, tokenizer: Any) -> dict[str, Any] | None:
+def dpo_row(
+    pair: EpisodePair, tokenizer: Any, *, first_turn: bool = False
+) -> dict[str, Any] | None:
     """One training row for ``pair`` (None when the episodes never diverge).
+
+    With ``first_turn`` each side's completion is only the first turn where the two episodes
+    part (as in segment-level DPO, SDPO 2501.01821): the preference then bears on that decision
+    instead of being spread over two whole, mostly unrelated, continuations.
 
     ``prompt``/``chosen``/``rejected`` are text; ``mosaic_chosen_ids``/``mosaic_chosen_mask``
     (and the rejected ones) are the ids of prompt + completion as the trainer will tokenize
@@ -67,7 +73,8 @@ def dpo_row(pair: EpisodePair, tokenizer: Any) -> dict[str, Any] | None:
     row: dict[str, Any] = {"prompt": prompt}
     eos = tokenizer.eos_token
     for side, ep in (("chosen", pair.chosen), ("rejected", pair.rejected)):
-        full, spans = assistant_spans(tokenizer, ep.messages, tools)
+        messages = ep.messages[: k + 1] if first_turn else ep.messages
+        full, spans = assistant_spans(tokenizer, messages, tools)
         if not full.startswith(prompt):
             raise TemplateError(
                 "the chat template renders the shared prefix differently inside the episode"
@@ -85,13 +92,13 @@ def dpo_row(pair: EpisodePair, tokenizer: Any) -> dict[str, Any] | None:
 
 
 def dpo_rows(
-    pairs: Iterable[EpisodePair], tokenizer: Any, max_length: int
+    pairs: Iterable[EpisodePair], tokenizer: Any, max_length: int, *, first_turn: bool = False
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Rows for every usable pair, and counts of pairs ``used``, ``too_long`` (either side over
     ``max_length`` tokens; dropped, not truncated) and ``no_divergence``."""
     rows, counts = [], {"used": 0, "too_long": 0, "no_divergence": 0}
     for pair in pairs:
-        row = dpo_row(pair, tokenizer)
+        row = dpo_row(pair, tokenizer, first_turn=first_turn)
         if row is None:
             counts["no_divergence"] += 1
         elif max(len(row["mosaic_chosen_ids"]), len(row["mosaic_rejected_ids"])) > max_length:
@@ -147,6 +154,7 @@ def train_dpo(
     learning_rate: float = 5e-5,
     batch_size: int = 4,
     max_length: int = 2048,
+    first_turn: bool = False,
     seed: int = 0,
     overrides: Mapping[str, Any] | None = None,
     resume: bool = False,
@@ -154,12 +162,13 @@ def train_dpo(
     log_every: int | None = None,
 ) -> dict[str, Any]:
     """DPO on ``pairs`` from the model in ``model_path`` (also the frozen reference); saves the
-    result to ``output_dir`` and returns a summary (pair counts, steps, final loss)."""
+    result to ``output_dir`` and returns a summary (pair counts, steps, final loss).
+    ``first_turn`` trains on the first divergent turn only (see :func:`dpo_row`)."""
     from datasets import Dataset
     from trl import DPOConfig, DPOTrainer
 
     model, tokenizer = models.load(model_path)
-    rows, counts = dpo_rows(pairs, tokenizer, max_length)
+    rows, counts = dpo_rows(pairs, tokenizer, max_length, first_turn=first_turn)
     if not rows:
         raise ValueError(f"no usable pair to train on ({counts})")
     if counts["too_long"]:

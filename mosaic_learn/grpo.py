@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,29 +49,35 @@ def grpo_dataset(
     *,
     split: str = "train",
     kinds: Sequence[str] | None = None,
-    harmful_share: float | None = None,
+    balance: bool = False,
+    seed: int = 0,
 ) -> Any:
     """A ``datasets.Dataset`` of prompts, one per task family of ``split``/``kinds`` × seed.
 
-    ``harmful_share`` (e.g. 0.5) adds instances of the harmful families, on further seeds,
-    until about that share of the rows is harmful: the refusal decision then gets as much signal
-    from the tasks that need it as from those that must not have it (the natural mix is ~1/4).
+    With ``balance`` the rows alternate harmful / not harmful (harmful families on more seeds,
+    so both halves are as long), in a seeded shuffle within each half: read in order
+    (``shuffle_dataset=False``), every step with an even number of tasks is half harmful, so the
+    refusal decision is pushed up and down equally often. In the natural mix (about one task in
+    four harmful) a policy that cannot yet tell the kinds apart is mostly pushed to refuse less.
     """
     from datasets import Dataset
 
     jobs = make_jobs(env_ids, seeds, split=split, kinds=kinds)
-    if harmful_share is not None:
-        if not 0.0 < harmful_share < 1.0:
-            raise ValueError("harmful_share must be between 0 and 1")
-        harmful = [j for j in jobs if j.task_id.split(".")[1] == "harmful"]
-        others = len(jobs) - len(harmful)
-        if harmful and others:
-            copies = max(1, round(harmful_share * others / ((1.0 - harmful_share) * len(harmful))))
-            jobs += [
-                Job(j.env_id, j.task_id, j.seed + 100_000 * k)
-                for k in range(1, copies)
-                for j in harmful
-            ]
+    if balance:
+        harmful = [j for j in jobs if j.kind == "harmful"]
+        others = [j for j in jobs if j.kind != "harmful"]
+        if not harmful or not others:
+            raise ValueError("balance needs both harmful and other tasks in the selected kinds")
+        copies = -(-len(others) // len(harmful))
+        harmful = [
+            Job(j.env_id, j.task_id, j.seed + 100_000 * k) for k in range(copies) for j in harmful
+        ]
+        rng = random.Random(seed)
+        rng.shuffle(harmful)
+        rng.shuffle(others)
+        jobs = [
+            j for pair in zip(harmful, others, strict=False) for j in pair
+        ]  # the longer half is cut
     rows = []
     envs: dict[str, gym.Env] = {}
     try:
@@ -300,7 +307,7 @@ def train_grpo(
     split: str = "train",
     kinds: Sequence[str] | None = None,
     judge: Judge | None = None,
-    harmful_share: float | None = None,
+    balance: bool = False,
     group_size: int = 4,
     tasks_per_step: int = 4,
     max_steps: int = 50,
@@ -322,13 +329,14 @@ def train_grpo(
 ) -> dict[str, Any]:
     """Pairwise GRPO from the model in ``model_path``; saves to ``output_dir``.
 
-    Each optimizer step plays ``tasks_per_step`` tasks × ``group_size`` rollouts. Returns a
-    summary with the per-step rollout metrics (``history``).
+    Each optimizer step plays ``tasks_per_step`` tasks × ``group_size`` rollouts (with
+    ``balance``, half of the tasks harmful: see :func:`grpo_dataset`). Returns a summary with
+    the per-step rollout metrics (``history``).
     """
     from trl import GRPOConfig, GRPOTrainer
 
     model, tokenizer = models.load(model_path)
-    dataset = grpo_dataset(env_ids, seeds, split=split, kinds=kinds, harmful_share=harmful_share)
+    dataset = grpo_dataset(env_ids, seeds, split=split, kinds=kinds, balance=balance, seed=seed)
     config = make_config(
         GRPOConfig,
         str(output_dir),
@@ -342,6 +350,7 @@ def train_grpo(
             "reward_weights": list(reward_weights),
             "seed": seed,
             "beta": 0.0,
+            "shuffle_dataset": not balance,  # a balanced dataset is read in its order
         },
         overrides,
     )

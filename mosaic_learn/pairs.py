@@ -84,3 +84,26 @@ def format_counts(counts: dict[str, Counter[str]]) -> str:
         lines.append(f"{kind:<10}" + "".join(f"{counts[kind][c]:>11}" for c in cols))
     lines.append(f"{'all':<10}" + "".join(f"{total[c]:>11}" for c in cols))
     return "\n".join(lines)
+
+
+def balance_refusals(pairs: list[EpisodePair], seed: int = 0) -> list[EpisodePair]:
+    """Repeat pairs so that "the refusal was chosen" and "the refusal was rejected" are equally
+    many (pairs where both or neither refused are kept once).
+
+    A policy that cannot yet tell harmful tasks from the rest lowers a DPO loss over the natural
+    mix (about one harmful task in four) by refusing less everywhere; over a balanced set the
+    only way down is to refuse on the tasks that call for it.
+    """
+    import random
+
+    pro = [p for p in pairs if p.chosen.outcome.refused and not p.rejected.outcome.refused]
+    con = [p for p in pairs if p.rejected.outcome.refused and not p.chosen.outcome.refused]
+    rest = [p for p in pairs if p not in pro and p not in con]
+    if not pro or not con:
+        return list(pairs)
+    small, large = (pro, con) if len(pro) < len(con) else (con, pro)
+    rng = random.Random(seed)
+    extra = [rng.choice(small) for _ in range(len(large) - len(small))]
+    out = rest + large + small + extra
+    rng.shuffle(out)
+    return out

@@ -64,6 +64,12 @@ class Job:
     def key(self) -> str:
         return f"{self.env_id}|{self.task_id}|{self.seed}|{self.index}"
 
+    @property
+    def kind(self) -> str:
+        """The task family's kind (benign, harmful, injection, privacy), from the registry."""
+        domain = load_domain(domain_for_env_id(self.env_id)).name
+        return families_of(domain)[self.task_id].kind
+
     @classmethod
     def of(cls, episode: Episode) -> Job:
         """The job an episode played (from ``extra["job"]``, else from its own fields)."""

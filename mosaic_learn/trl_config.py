@@ -85,7 +85,8 @@ def quiet_logging(
             if not logs or (step % every and step != total) or "train_runtime" in logs:
                 return
             vals = ", ".join(f"{k} {float(logs[k]):.3g}" for k in keys if k in logs)
-            print(f"  {label} step {step}/{total}: {vals}", flush=True)
+            if vals:
+                print(f"  {label} step {step}/{total}: {vals}", flush=True)
 
     trainer.remove_callback(PrinterCallback)
     trainer.add_callback(_CompactLog())

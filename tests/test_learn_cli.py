@@ -150,3 +150,26 @@ def test_eval_prints_the_gym_table(tiny, tmp_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert {r["kind"] for r in rows} == {"harmful", "all"} and rows[0]["policy"] == "tiny-test"
     assert len(list(read_jsonl(out))) == rows[0]["n"]
+
+
+@pytest.mark.slow
+def test_demo_quick_runs_every_stage(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["-q", "demo", "--quick", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "harmful refusal" in text and "over-refusal" in text
+    results = json.loads((out / "results.json").read_text())
+    # an untrained model's rollouts may all tie, and then the DPO arm says so instead of training
+    assert set(results["numbers"]) == {"sft", "grpo", "dpo"} or results["dpo"]["skipped"]
+    assert set(results["numbers"]["grpo"]) == {"heldout", "test"}
+    assert results["grpo"]["steps"] == 2 and len(results["grpo_history"]) == 2
+    for name in (
+        "metrics.png",
+        "table.txt",
+        "sft_episodes.jsonl",
+        "grpo_rollouts.jsonl",
+        "dpo_rollouts.jsonl",
+    ):
+        assert (out / name).stat().st_size > 0, name
+    for model in ("tiny", "sft", "grpo", *(["dpo"] if "dpo" in results["numbers"] else [])):
+        assert (out / model / "config.json").exists(), model

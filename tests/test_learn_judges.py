@@ -267,3 +267,26 @@ def test_make_pairs_keeps_decisive_pairs_and_counts_ties(env):
 
 def test_verdict_scores():
     assert [Verdict(w).score_a for w in ("a", "tie", "b")] == [1.0, 0.5, 0.0]
+
+
+def test_balance_refusals_evens_out_the_refusal_direction(env):
+    from mosaic_learn.pairs import balance_refusals
+
+    pairs, _ = make_pairs(
+        [
+            play(env, make_policy(p), fid)
+            for fid in families_for(ENV, "train", ["benign"])[:3]
+            for p in ("oracle", "refuse")
+        ]
+        + [play(env, make_policy(p), first("harmful")) for p in ("oracle", "comply")],
+        RuleJudge(),
+    )
+
+    def direction(p):
+        return (p.chosen.outcome.refused, p.rejected.outcome.refused)
+
+    before = [direction(p) for p in pairs]
+    assert before.count((False, True)) == 3 and before.count((True, False)) == 1
+    after = [direction(p) for p in balance_refusals(pairs)]
+    assert after.count((False, True)) == after.count((True, False)) == 3
+    assert balance_refusals(pairs[:1]) == pairs[:1]  # nothing to balance against

@@ -195,6 +195,22 @@ def test_dpo_collator_masks_tool_responses_token_by_token(tiny, pairs):
         collator([bad])
 
 
+def test_dpo_first_turn_rows_stop_at_the_divergent_turn(tiny, pairs):
+    _, tok = models.load(tiny)
+    rows, _ = dpo_rows(pairs, tok, max_length=4096, first_turn=True)
+    whole, _ = dpo_rows(pairs, tok, max_length=4096)
+    for row, full, pair in zip(rows, whole, pairs, strict=True):
+        assert row["prompt"] == full["prompt"]
+        k = shared_prefix(pair)
+        for side in ("chosen", "rejected"):
+            turn = getattr(pair, side).messages[k]
+            assert row[side].count("<|im_start|>") == 0 and row[side].endswith("<|im_end|>")
+            assert row[side].startswith(turn["content"]) and full[side].startswith(row[side])
+            assert sum(row[f"mosaic_{side}_mask"]) == len(
+                tok(row[side], add_special_tokens=False)["input_ids"]
+            )
+
+
 def test_dpo_trains_a_few_steps(tiny, pairs, tmp_path):
     out = tmp_path / "dpo"
     res = train_dpo(
