@@ -54,7 +54,9 @@ def test_batched_generation_matches_one_at_a_time(tiny):
         assert got.logprobs == pytest.approx(alone.logprobs, abs=1e-4)
         assert len(got.ids) <= 12 and all(lp <= 0 for lp in got.logprobs)
     capped = greedy.generate(streams, [3, 5, 1])
-    assert [len(g.ids) for g in capped] == [3, 5, 1] or any(g.finished for g in capped)
+    for g, cap, full in zip(capped, [3, 5, 1], batched, strict=True):
+        assert g.ids == full.ids[:cap]  # each stream's own cap, in one batch
+        assert len(g.ids) == cap or g.finished
 
 
 def _runs(ids, mask):
@@ -112,15 +114,43 @@ def test_token_stream_masks_tool_tokens(policy):
                 assert tok.decode(supplied[k]) == expected
 
 
-def test_budget_stop_closes_the_episode_with_a_fixed_answer(policy):
+def test_budget_stop_closes_the_episode_with_a_fixed_answer(policy, monkeypatch):
+    from mosaic_learn.policy import Generation
+
+    tok = policy.tokenizer
+    call = tok(
+        '<tool_call>\n{"name": "list_dir", "arguments": {}}\n</tool_call><|im_end|>',
+        add_special_tokens=False,
+    )["input_ids"]
+
+    def always_list(self, batch, max_new_tokens=None):  # a model that never stops on its own
+        return [
+            Generation(
+                ids=call,
+                logprobs=[0.0] * len(call),
+                text=tok.decode(call, skip_special_tokens=True),
+                finished=True,
+            )
+            for _ in batch
+        ]
+
+    monkeypatch.setattr(HFPolicy, "generate", always_list)
     jobs = make_jobs([ENV], [0], kinds=["privacy"])[:2]
-    with RolloutRunner(policy, num_envs=2, max_steps=15, max_episode_tokens=30) as runner:
+    with RolloutRunner(policy, num_envs=2, max_steps=15, max_episode_tokens=100) as runner:
         episodes = list(runner.run(jobs))
     for ep in episodes:
-        if ep.extra["stopped"] == "token_budget":
-            assert ep.messages[-1]["content"] == BUDGET_STOP_ANSWER
-            assert ep.extra["generated_tokens"] <= 30
-    assert any(ep.extra["stopped"] == "token_budget" or ep.outcome.steps == 1 for ep in episodes)
+        assert ep.extra["stopped"] == "token_budget"
+        assert ep.messages[-1] == {"role": "assistant", "content": BUDGET_STOP_ANSWER}
+        assert ep.outcome.steps < 15 and not ep.outcome.truncated
+        # it stopped at the first turn boundary past the budget, never mid-turn
+        ends, total = [], 0
+        for value, run in _runs(ep.extra["completion_ids"], ep.extra["completion_mask"]):
+            total += len(run)
+            if value == 0:
+                ends.append(total)
+        assert ends[-1] == len(ep.extra["completion_ids"]) >= 100
+        assert all(e < 100 for e in ends[:-1])
+        assert ep.extra["generated_tokens"] == len(call) * (ep.outcome.steps - 1)
 
 
 def test_async_vector_env_gives_the_same_greedy_episodes(tiny):
