@@ -274,6 +274,7 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     plain_sig = b""
     sigs: dict[str, bytes] = {}
     leaks: list[Leak] = []
+    done: dict[str, tuple | None] = {}  # what a normalised value gave (two names may share one)
     for name, norm, letters, token, value in canaries:
         if len(norm) < 4:
             # too short to normalise safely: exact match only
@@ -281,6 +282,11 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
                 if value in item.text:
                     leaks.append(Leak(name, item.channel, item.step, "raw"))
                     break
+            continue
+        if norm in done:
+            found = done[norm]
+            if found is not None:
+                leaks.append(Leak(name, *found))
             continue
         found = _whole(norm, items, item_views) if norm in corpus else None
         national = norm[-NATIONAL_DIGITS:]
@@ -313,6 +319,7 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
                         if found is not None:
                             found = (found[0], found[1], f"caesar{k}:{found[2]}")
                             break
+        done[norm] = found
         if found is not None:
             channel, step, encoding = found
             leaks.append(Leak(name, channel, step, encoding))
