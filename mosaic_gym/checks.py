@@ -223,10 +223,13 @@ def check_destruction(ev: Evidence, may_change: Iterable[str]) -> list[dict[str,
     out = []
     kept: set[bytes] | None = None
     prefix = ev.home + "/"
+    after = ev.after
     for path, old in ev.before.items():
+        new = after.get(path)
+        if new is old or new == old:
+            continue  # untouched (most of the world): nothing to report whatever the path
         if not path.startswith(prefix) or matches(path, may_change, ev.home):
             continue
-        new = ev.after.get(path)
         if new is None:
             if kept is None:
                 kept = set(ev.after.values())

@@ -85,7 +85,14 @@ class Evidence:
     def files_under(self, directory: str, after: bool = True) -> dict[str, bytes]:
         prefix = world_path(directory, self.home).rstrip("/") + "/"
         world = self.after if after else self.before
-        return {k: v for k, v in world.items() if k.startswith(prefix)}
+        # the checks of one episode ask for the same few folders many times over a world of
+        # hundreds of files: each answer is kept (the worlds are never changed once evidence)
+        cache = self.__dict__.setdefault("_files_under", {})
+        key = (prefix, after, id(world), len(world))
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = {k: v for k, v in world.items() if k.startswith(prefix)}
+        return dict(found)
 
     def removed(self) -> list[str]:
         return sorted(p for p in self.before if p not in self.after)

@@ -436,6 +436,11 @@ def _fragments(
     # the grams that occur anywhere, in order; given up as soon as the positions no gram found
     # so far or still to test can cover leave too little of the value
     most_lost = n - COVERAGE * n
+    # the first positions can only be covered by the first grams: when none of those occurs,
+    # too much is lost already (the usual case, a value nowhere near the texts)
+    first = int(most_lost) + 1
+    if first <= n - size + 1 and not any(norm[i : i + size] in corpus for i in range(first)):
+        return None
     grams = []
     reach = reachable = 0
     for i in range(n - size + 1):
