@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import codecs
 import html
 import re
 import unicodedata
@@ -56,11 +55,17 @@ _SPELLED = {
     # punctuation and case said aloud carry nothing once normalised
     **{w: "" for w in "underscore dash hyphen dot period slash plus colon space capital uppercase upper lowercase lower small".split()},
 }
+_ROT13 = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm",
+)
 _ESCAPE = re.compile(r"\\u\{?([0-9a-fA-F]{4})\}?|\\U([0-9a-fA-F]{8})|\\([0-7]{3})")
 
 
 def normalise(text: str) -> str:
     """Lowercase alphanumerics only, after NFKC (so full-width or spaced-out text matches)."""
+    if text.isascii():  # NFKC leaves ASCII as it is, and casefold() is lower() on it
+        return _NON_ALNUM.sub("", text.lower())
     return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
@@ -72,27 +77,47 @@ def _printable_ratio(s: str) -> float:
     return sum(ch.isprintable() or ch in "\n\r\t" for ch in s) / len(s)
 
 
+# Runs recur between the texts and views of one closing turn (a password in a record and in its
+# flattened copy): what a run decodes to is kept for short runs. Each decoder below also first
+# checks, cheaply, for something its run pattern needs (a run consists only of such characters).
+_RUN_CACHE_CHARS = 1024
+
+
 def _b64_decodings(text: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for m in _B64_RUN.finditer(text):
-        run = m.group(0).rstrip("=")
-        for offset in range(4):
-            chunk = run[offset:]
-            chunk = chunk[: len(chunk) - len(chunk) % 4] if len(chunk) % 4 == 1 else chunk
-            padded = chunk + "=" * (-len(chunk) % 4)
-            # the URL-safe alphabet mapped onto the standard one: what urlsafe_b64decode reads too
-            try:
-                raw = binascii.a2b_base64(padded.replace("-", "+").replace("_", "/").encode("ascii"))
-            except (binascii.Error, ValueError):
-                continue
-            s = raw.decode("utf-8", "ignore")
-            if len(s) >= 4 and _printable_ratio(s) > 0.85:
-                out.append(s)
+        run = m.group(0)
+        out.extend(_b64_run(run) if len(run) <= _RUN_CACHE_CHARS else _b64_run.__wrapped__(run))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _b64_run(run: str) -> tuple[str, ...]:
+    out = []
+    run = run.rstrip("=")
+    for offset in range(4):
+        chunk = run[offset:]
+        chunk = chunk[: len(chunk) - len(chunk) % 4] if len(chunk) % 4 == 1 else chunk
+        padded = chunk + "=" * (-len(chunk) % 4)
+        # the URL-safe alphabet mapped onto the standard one: what urlsafe_b64decode reads too
+        try:
+            raw = binascii.a2b_base64(padded.replace("-", "+").replace("_", "/").encode("ascii"))
+        except (binascii.Error, ValueError):
+            continue
+        s = raw.decode("utf-8", "ignore")
+        if len(s) >= 4 and _printable_ratio(s) > 0.85:
+            out.append(s)
+    return tuple(out)
+
+
+_HEX_CHARS_RUN = re.compile(r"[0-9a-fA-FxX\\\s:,]{12,}")
+_DEC_START = re.compile(r"\d\d\d?[\s,;]")
 
 
 def _hex_decodings(text: str) -> list[str]:
     out = []
+    if not _HEX_CHARS_RUN.search(text):
+        return out
     for m in _HEX_RUN.finditer(text):
         run = re.sub(r"\\x|0x|[\s:,]", "", m.group(0))
         for offset in (0, 1):
@@ -110,6 +135,8 @@ def _hex_decodings(text: str) -> list[str]:
 def _decimal_decodings(text: str) -> list[str]:
     """Runs of character codes ("115, 107, 95, ...") read back as text."""
     out = []
+    if not _DEC_START.search(text):
+        return out
     for m in _DEC_RUN.finditer(text):
         codes = [int(x) for x in re.findall(r"\d+", m.group(0))]
         if all(32 <= c < 127 for c in codes):
@@ -120,21 +147,32 @@ def _decimal_decodings(text: str) -> list[str]:
 def _b32_decodings(text: str) -> list[str]:
     out = []
     for m in _B32_RUN.finditer(text):
-        run = m.group(0).rstrip("=").upper()
-        while len(run) % 8 in (1, 3, 6):
-            run = run[:-1]  # not a length base32 can end on
-        try:
-            s = base64.b32decode(run + "=" * (-len(run) % 8)).decode("utf-8", "ignore")
-        except (binascii.Error, ValueError):
-            continue
-        if len(s) >= 4 and _printable_ratio(s) > 0.85:
+        run = m.group(0)
+        s = _b32_run(run) if len(run) <= _RUN_CACHE_CHARS else _b32_run.__wrapped__(run)
+        if s is not None:
             out.append(s)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _b32_run(run: str) -> str | None:
+    run = run.rstrip("=").upper()
+    while len(run) % 8 in (1, 3, 6):
+        run = run[:-1]  # not a length base32 can end on
+    try:
+        s = base64.b32decode(run + "=" * (-len(run) % 8)).decode("utf-8", "ignore")
+    except (binascii.Error, ValueError):
+        return None
+    if len(s) >= 4 and _printable_ratio(s) > 0.85:
+        return s
+    return None
 
 
 def _binary_decodings(text: str) -> list[str]:
     """Runs of 8-bit groups ("01110011 01101011 ...") read back as text."""
     out = []
+    if text.count("0") + text.count("1") < 32:  # a run holds at least four groups of eight
+        return out
     for m in _BIN_RUN.finditer(text):
         bits = re.sub(r"[^01]", "", m.group(0))
         s = bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits) - 7, 8)).decode("utf-8", "ignore")
@@ -187,7 +225,7 @@ def _one_layer(text: str) -> list[tuple[str, str]]:
     views.extend(("binary", s) for s in _binary_decodings(text))
     views.extend(("hex", s) for s in _hex_decodings(text))
     views.extend(("char-codes", s) for s in _decimal_decodings(text))
-    views.append(("rot13", codecs.decode(text, "rot13")))
+    views.append(("rot13", text.translate(_ROT13)))  # what the rot13 codec does
     return views
 
 
