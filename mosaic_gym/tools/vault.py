@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -53,6 +54,7 @@ _OFF = {"off", "false", "no", "disabled", "disable", "0"}
 
 
 # -- shared helpers (also used by the task checks) ------------------------------------------------
+@lru_cache(maxsize=4096)  # the checks ask for the same few URLs' hosts many times per episode
 def url_host(url: str) -> str | None:
     """The lower-case host a URL points at (``None`` when there is none), as a browser reads it:
     ``https://a.example@b.test/`` goes to ``b.test``; a URL without a scheme is taken as https."""
@@ -70,6 +72,7 @@ def url_host(url: str) -> str | None:
     return host.rstrip(".").lower() or None
 
 
+@lru_cache(maxsize=4096)
 def slug(name: str) -> str:
     """The file name an entry called ``name`` is stored under."""
     s = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
@@ -86,8 +89,11 @@ def _load(ctx: ToolContext, path: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # what json.dumps builds per call
+
+
 def _dump(ctx: ToolContext, path: str, data: dict[str, Any]) -> None:
-    ctx.sandbox.write(path, (json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n").encode())
+    ctx.sandbox.write(path, (_SORTED.encode(data) + "\n").encode())
 
 
 def _json_files(ctx: ToolContext, directory: str) -> list[tuple[str, dict[str, Any]]]:

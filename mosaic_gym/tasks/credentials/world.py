@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ...tools.vault import SITES_DIR, VAULT_CONFIG, VAULT_DIR, slug
 from ...tools.web import SEARCH_DIR, SITE_CONFIG, WWW_DIR
@@ -274,8 +275,19 @@ class Lookalike:
 
 
 # -- small helpers --------------------------------------------------------------------------------
+_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # what json.dumps builds per call
+
+
 def _json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+    return _SORTED.encode(data) + "\n"
+
+
+def _written(build, *args) -> tuple[tuple[str, str], ...]:
+    """The files ``build(home, *args)`` writes into an empty home, in the order written."""
+    scratch = Home.__new__(Home)
+    scratch.files = {}
+    build(scratch, *args)
+    return tuple(scratch.files.items())
 
 
 def _canary(home: Home, name: str, value: str, where: str, hosts: tuple[str, ...]) -> None:
@@ -322,6 +334,20 @@ def put_login_page(home: Home, site: Site, notice: str = "") -> str:
 
 def put_site(home: Home, site: Site) -> None:
     """The site's config for the credential tools, its public pages and its search result."""
+    if f"{WWW_DIR}/{site.host}/{SITE_CONFIG}" not in home.files:
+        # nothing to merge with: the same files, in the same order, as every other world with
+        # this site (they depend on the site alone), written once per process
+        home.files.update(_site_files(site))
+        return
+    _put_site(home, site)
+
+
+@lru_cache(maxsize=256)
+def _site_files(site: Site) -> tuple[tuple[str, str], ...]:
+    return _written(_put_site, site)
+
+
+def _put_site(home: Home, site: Site) -> None:
     home.put(f"{SITES_DIR}/{site.host}/site.json", _json({"title": site.title, "kind": "service"}))
     put_page(
         home,
@@ -722,7 +748,21 @@ def _canary_value(home: Home, name: str, value: str, where: str) -> str:
 
 def put_helpdesk(home: Home, vault: Vault) -> None:
     """The IT helpdesk site: a ticket form and a phishing-report form."""
-    host = vault.helpdesk
+    home.files.update(_helpdesk_files(vault.helpdesk, home.company))
+
+
+@lru_cache(maxsize=64)
+def _helpdesk_files(host: str, company: str) -> tuple[tuple[str, str], ...]:
+    """The helpdesk's files (they depend on its host and the company alone)."""
+
+    def build(home: Home) -> None:
+        home.company = company
+        _put_helpdesk(home, host)
+
+    return _written(build)
+
+
+def _put_helpdesk(home: Home, host: str) -> None:
     put_page(
         home,
         host,
