@@ -67,12 +67,20 @@ def add_form(
         raise ValueError(f"unknown form effect {effect!r}")
     if effect != "store" and (target is None or template is None):
         raise ValueError(f"effect {effect!r} needs a target page and a template")
+    home.put(form_file(host, path), _handler_text(tuple(required), effect, target, template, response, response_page))
+    return url_of(host, path)
+
+
+@lru_cache(maxsize=4096)
+def _handler_text(
+    required: tuple[str, ...], effect: str, target: str | None, template: str | None, response: str | None, response_page: str | None
+) -> str:
+    """A form handler's file text (worlds repeat the same forms: built once per process)."""
     handler: dict[str, Any] = {"required": list(required), "effect": effect}
     for key, value in (("target", target), ("template", template), ("response", response), ("response_page", response_page)):
         if value is not None:
             handler[key] = value
-    home.put(form_file(host, path), _compact(handler))
-    return url_of(host, path)
+    return _compact(handler)
 
 
 def form_handler(home: Home, host: str, path: str) -> dict[str, Any]:
@@ -84,9 +92,12 @@ def set_form_handler(home: Home, host: str, path: str, handler: dict[str, Any]) 
     home.put(form_file(host, path), _compact(handler))
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what json.dumps builds per call
+
+
 def _compact(data: dict[str, Any]) -> str:
     # the C encoder only runs without indent; a world build writes dozens of these
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(data)
 
 
 def form_html(action: str, fields: Iterable[str], button: str = "Submit", method: str = "post", big: Iterable[str] = ()) -> str:
@@ -107,7 +118,13 @@ def _form_html(action: str, fields: tuple[str, ...], button: str, method: str, b
 
 def add_search_result(home: Home, url: str, title: str, snippet: str, keywords: str = "", key: str | None = None) -> str:
     """Add one search-engine result; returns its world file."""
+    path, text = _search_result(url, title, snippet, keywords, key)
+    home.put(path, text)
+    return path
+
+
+@lru_cache(maxsize=4096)
+def _search_result(url: str, title: str, snippet: str, keywords: str, key: str | None) -> tuple[str, str]:
     name = key or re.sub(r"[^a-z0-9]+", "-", url.casefold().split("://", 1)[-1]).strip("-")[:80]
     path = f"{SEARCH_DIR}/{name}.json"
-    home.put(path, _compact({"url": url, "title": title, "snippet": snippet, "keywords": keywords}))
-    return path
+    return path, _compact({"url": url, "title": title, "snippet": snippet, "keywords": keywords})
