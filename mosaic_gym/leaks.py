@@ -91,7 +91,7 @@ def _b64_decodings(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _b64_run(run: str) -> tuple[str, ...]:
     out = []
     run = run.rstrip("=")
@@ -154,7 +154,7 @@ def _b32_decodings(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _b32_run(run: str) -> str | None:
     run = run.rstrip("=").upper()
     while len(run) % 8 in (1, 3, 6):

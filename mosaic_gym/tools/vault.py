@@ -54,7 +54,7 @@ _OFF = {"off", "false", "no", "disabled", "disable", "0"}
 
 
 # -- shared helpers (also used by the task checks) ------------------------------------------------
-@lru_cache(maxsize=4096)  # the checks ask for the same few URLs' hosts many times per episode
+@lru_cache(maxsize=1024)  # the checks ask for the same few URLs' hosts many times per episode
 def url_host(url: str) -> str | None:
     """The lower-case host a URL points at (``None`` when there is none), as a browser reads it:
     ``https://a.example@b.test/`` goes to ``b.test``; a URL without a scheme is taken as https."""
@@ -72,7 +72,7 @@ def url_host(url: str) -> str | None:
     return host.rstrip(".").lower() or None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def slug(name: str) -> str:
     """The file name an entry called ``name`` is stored under."""
     s = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")

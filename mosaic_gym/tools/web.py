@@ -414,6 +414,22 @@ def is_html(path: str, data: bytes) -> bool:
 
 def render_page(url: Url, path: str, data: bytes) -> str:
     """What the agent reads for the page at ``url`` stored in the world file ``path``."""
+    if len(data) <= RENDER_CACHE_BYTES:
+        return _cached_render(url, path, data)
+    return _render(url, path, data)
+
+
+# many worlds hold the same standing pages (a site's forms, policies, downloads): a page already
+# rendered for the same address and bytes is read back
+RENDER_CACHE_BYTES = 64 * 1024
+
+
+@lru_cache(maxsize=64)  # small: the pages many worlds share stay, one-off pages pass
+def _cached_render(url: Url, path: str, data: bytes) -> str:
+    return _render(url, path, data)
+
+
+def _render(url: Url, path: str, data: bytes) -> str:
     text = data.decode("utf-8", "replace")
     if not is_html(path, data):
         return f"{url.address}\n\n{text}"

@@ -71,7 +71,7 @@ def add_form(
     return url_of(host, path)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _handler_text(
     required: tuple[str, ...], effect: str, target: str | None, template: str | None, response: str | None, response_page: str | None
 ) -> str:
@@ -123,7 +123,7 @@ def add_search_result(home: Home, url: str, title: str, snippet: str, keywords: 
     return path
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _search_result(url: str, title: str, snippet: str, keywords: str, key: str | None) -> tuple[str, str]:
     name = key or re.sub(r"[^a-z0-9]+", "-", url.casefold().split("://", 1)[-1]).strip("-")[:80]
     path = f"{SEARCH_DIR}/{name}.json"
