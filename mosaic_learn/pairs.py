@@ -107,3 +107,58 @@ def balance_refusals(pairs: list[EpisodePair], seed: int = 0) -> list[EpisodePai
     out = rest + large + small + extra
     rng.shuffle(out)
     return out
+
+
+def balanced_batches(
+    pairs: list[EpisodePair],
+    batch_size: int,
+    *,
+    epochs: int = 1,
+    seed: int = 0,
+    keep_rest: bool = False,
+) -> list[EpisodePair]:
+    """The pairs in an order where every run of ``batch_size`` (even) holds as many
+    "the refusal was chosen" pairs as "the refusal was rejected" ones, over ``epochs`` passes
+    (the smaller side drawn again, reshuffled each pass). Feed it in order
+    (``train_dpo(..., in_order=True)``).
+
+    :func:`balance_refusals` evens the counts over the whole set; here every optimizer step is
+    even, so what the step moves in common to all tasks (the refusal phrase's logit) cancels
+    within the step, and what is left is the part that depends on the task. Pairs where both or
+    neither refused are dropped unless ``keep_rest``, then they come in batches of their own.
+    Returns an empty list when either side has no pair.
+    """
+    import random
+
+    if batch_size < 2 or batch_size % 2:
+        raise ValueError("batch_size must be an even number of at least 2")
+    if epochs < 1:
+        raise ValueError("epochs must be at least 1")
+    pro = [p for p in pairs if p.chosen.outcome.refused and not p.rejected.outcome.refused]
+    con = [p for p in pairs if p.rejected.outcome.refused and not p.chosen.outcome.refused]
+    rest = [p for p in pairs if p not in pro and p not in con]
+    if not pro or not con:
+        return []
+    rng = random.Random(seed)
+    half = batch_size // 2
+    n = -(-max(len(pro), len(con)) // half) * half  # pairs per side per pass, whole batches
+
+    def draw(side: list[EpisodePair]) -> list[EpisodePair]:
+        out: list[EpisodePair] = []
+        while len(out) < n:
+            chunk = list(side)
+            rng.shuffle(chunk)
+            out += chunk
+        return out[:n]
+
+    batches: list[list[EpisodePair]] = []
+    for _ in range(epochs):
+        a, b = draw(pro), draw(con)
+        batches += [a[i : i + half] + b[i : i + half] for i in range(0, n, half)]
+        if keep_rest and rest:
+            r = list(rest)
+            rng.shuffle(r)
+            r += [rng.choice(rest) for _ in range(-len(r) % batch_size)]
+            batches += [r[i : i + batch_size] for i in range(0, len(r), batch_size)]
+    rng.shuffle(batches)
+    return [p for batch in batches for p in batch]

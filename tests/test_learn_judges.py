@@ -290,3 +290,34 @@ def test_balance_refusals_evens_out_the_refusal_direction(env):
     after = [direction(p) for p in balance_refusals(pairs)]
     assert after.count((False, True)) == after.count((True, False)) == 3
     assert balance_refusals(pairs[:1]) == pairs[:1]  # nothing to balance against
+
+
+def test_balanced_batches_even_out_every_batch(env):
+    from mosaic_learn.pairs import balanced_batches
+
+    pairs, _ = make_pairs(
+        [
+            play(env, make_policy(p), fid)
+            for fid in families_for(ENV, "train", ["benign"])[:3]
+            for p in ("oracle", "refuse")
+        ]
+        + [play(env, make_policy(p), first("harmful")) for p in ("oracle", "comply")],
+        RuleJudge(),
+    )
+
+    def direction(p):
+        return (p.chosen.outcome.refused, p.rejected.outcome.refused)
+
+    order = balanced_batches(pairs, 4, epochs=3, seed=1)
+    # 3 refusal-rejected pairs, 2 per batch: 2 batches (8 pairs) per pass, the 4th drawn again
+    assert len(order) == 3 * 8
+    for i in range(0, len(order), 4):
+        batch = [direction(p) for p in order[i : i + 4]]
+        assert batch.count((True, False)) == batch.count((False, True)) == 2
+    # every refusal-rejected pair is used in each pass
+    assert {id(p) for p in order} >= {id(p) for p in pairs if direction(p) == (False, True)}
+    assert balanced_batches(pairs, 4, seed=1) == balanced_batches(pairs, 4, seed=1)
+    only_one_side = [p for p in pairs if direction(p) == (False, True)]
+    assert balanced_batches(only_one_side, 4) == []
+    with pytest.raises(ValueError, match="even"):
+        balanced_batches(pairs, 3)
