@@ -104,7 +104,9 @@ def dpo_row(
         if decision_tokens < 1:
             raise ValueError("decision_tokens must be at least 1 (or None for every token)")
         a, b = row["mosaic_chosen_ids"], row["mosaic_rejected_ids"]
-        d = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+        d = next(
+            (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        )
         for side in ("chosen", "rejected"):
             row[f"mosaic_{side}_mask"] = [
                 int(bool(v) and d <= i < d + decision_tokens)
