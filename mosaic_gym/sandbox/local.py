@@ -41,9 +41,11 @@ class LocalSandbox(Sandbox):
     def restore(self, files: Mapping[str, bytes], dirs: Iterable[str] = ()) -> None:
         self._files = dict(files)
         known: set[str] = set()
-        for path in (*dirs, *self._files):
+        # the folders that directly hold a file (a world has a few dozen for hundreds of files)
+        holders = {path[: path.rfind("/")] for path in self._files}
+        starts = [path if path not in self._files else path[: path.rfind("/")] for path in dirs]
+        for parent in (*starts, *holders):
             # walk up until an already-known directory: its ancestors are known too
-            parent = path if path not in self._files else path[: path.rfind("/")]
             while parent and parent not in known:
                 known.add(parent)
                 parent = parent[: parent.rfind("/")]
