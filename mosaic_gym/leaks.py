@@ -389,24 +389,28 @@ _CLASS[np.frombuffer(_LOWER.encode(), dtype=np.uint8)] = np.arange(26)
 _CLASS[np.frombuffer(b"0123456789", dtype=np.uint8)] = np.arange(26, 36)
 
 
+def _pair_signature(x: int, y: int) -> int:
+    if x < 26 and y < 26:
+        return (y - x) % 26  # two letters: their distance
+    if x < 26 and 26 <= y < 36:
+        return y  # 26..35: a letter, then a digit
+    if 26 <= x < 36 and y < 26:
+        return x + 10  # 36..45: a digit, then a letter
+    if 26 <= x < 36 and 26 <= y < 36:
+        return 46 + (x - 26) * 10 + (y - 26)  # 46..145: two digits
+    return 255  # anything else (never in a normalised value)
+
+
+_PAIRS = np.array([[_pair_signature(x, y) for y in range(37)] for x in range(37)], dtype=np.uint8)
+
+
 def _shift_signature(text: str) -> bytes:
     """One byte per pair of neighbouring characters of a normalised text, the same for every
     Caesar shift of it: two letters give their distance mod 26, a letter and a digit the digit
     and its side, two digits both digits, a pair with anything else 255 (never in a value).
     ``_shift(v, k) in t`` for some ``k`` implies ``_shift_signature(v) in _shift_signature(t)``."""
     c = _CLASS[np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)]
-    x, y = c[:-1], c[1:]
-    xl, yl, xd, yd = x < 26, y < 26, (x >= 26) & (x < 36), (y >= 26) & (y < 36)
-    sig = np.full(len(x), 255, dtype=np.int16)
-    both = xl & yl
-    sig[both] = (y[both] - x[both]) % 26
-    m = xl & yd
-    sig[m] = y[m]  # 26..35
-    m = xd & yl
-    sig[m] = x[m] + 10  # 36..45
-    m = xd & yd
-    sig[m] = 46 + (x[m] - 26) * 10 + (y[m] - 26)  # 46..145
-    return sig.astype(np.uint8).tobytes()
+    return _PAIRS[c[:-1], c[1:]].tobytes()
 
 
 def _whole(norm: str, items: Sequence[Outbound], item_views: list) -> tuple | None:
@@ -474,11 +478,22 @@ def _fragments(
     # the grams that occur anywhere, in order; given up as soon as the positions no gram found
     # so far or still to test can cover leave too little of the value
     most_lost = n - COVERAGE * n
-    # the first positions can only be covered by the first grams: when none of those occurs,
-    # too much is lost already (the usual case, a value nowhere near the texts)
+    # the first positions can only be covered by the first grams, the last ones by the last
+    # grams: when none of either occurs, too much is lost already (the usual case, a value
+    # nowhere near the texts; or one sharing only its start, a word, with another value)
     first = int(most_lost) + 1
-    if first <= n - size + 1 and not any(norm[i : i + size] in corpus for i in range(first)):
-        return None
+    last = n - size  # the last gram's start
+    if first <= last + 1:
+        for i in range(first):
+            if norm[i : i + size] in corpus:
+                break
+        else:
+            return None
+        for i in range(last - first + 1, last + 1):
+            if norm[i : i + size] in corpus:
+                break
+        else:
+            return None
     grams = []
     reach = reachable = 0
     for i in range(n - size + 1):
