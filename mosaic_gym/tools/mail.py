@@ -90,8 +90,11 @@ def _load(ctx: ToolContext, path: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # what json.dumps builds per call
+
+
 def _dump(ctx: ToolContext, path: str, data: dict[str, Any]) -> None:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+    text = _SORTED.encode(data) + "\n"
     ctx.sandbox.write(path, text.encode("utf-8"))
 
 

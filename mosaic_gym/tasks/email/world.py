@@ -292,9 +292,7 @@ class Mailbox:
         return self.home.files[msg.attachments[name]]
 
     def save(self, msg: Message) -> None:
-        self.home.files[msg.path] = (
-            json.dumps(msg.data(), ensure_ascii=False, sort_keys=True) + "\n"
-        )
+        self.home.files[msg.path] = _SORTED.encode(msg.data()) + "\n"
 
     def inbox(self) -> list[Message]:
         return [m for m in self.messages.values() if m.folder == "inbox"]
@@ -311,7 +309,10 @@ class Mailbox:
                 for g in (self.team, self.everyone)
             ],
         }
-        self.home.files[CONTACTS] = json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+        self.home.files[CONTACTS] = _SORTED.encode(data) + "\n"
+
+
+_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # what json.dumps builds per call
 
 
 def add_mailbox(home: Home, rng: TaskRng) -> Mailbox:
