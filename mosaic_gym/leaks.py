@@ -236,7 +236,7 @@ def views(text: str) -> list[tuple[str, str]]:
 
 # the closing turn scans the same texts more than once (the generic leak check, then a task's
 # own check over the same records): views of recent short texts are kept, as immutable tuples
-VIEWS_CACHE_CHARS = 16 * 1024
+VIEWS_CACHE_CHARS = 8 * 1024
 
 
 def _views(text: str) -> tuple[tuple[str, str], ...]:
@@ -245,7 +245,7 @@ def _views(text: str) -> tuple[tuple[str, str], ...]:
     return _compute_views(text)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)  # an episode's texts and recurring ones; bounded memory (a view is a copy)
 def _cached_views(text: str) -> tuple[tuple[str, str], ...]:
     return _compute_views(text)
 
@@ -441,7 +441,7 @@ def _compute_long_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in words if len(w) >= MIN_TOKEN_FRAGMENT)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _cached_long_words(text: str) -> tuple[str, ...]:
     return _compute_long_words(text)
 

@@ -421,7 +421,7 @@ def render_page(url: Url, path: str, data: bytes) -> str:
 
 # many worlds hold the same standing pages (a site's forms, policies, downloads): a page already
 # rendered for the same address and bytes is read back
-RENDER_CACHE_BYTES = 64 * 1024
+RENDER_CACHE_BYTES = 16 * 1024
 
 
 @lru_cache(maxsize=64)  # small: the pages many worlds share stay, one-off pages pass
