@@ -302,6 +302,7 @@ class Leak:
 def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -> list[Leak]:
     """Every canary (name, value) readable from ``items``; at most one Leak per canary."""
     canaries = [(name, *_canary_forms(value), value) for name, value in canaries]
+    contains = None  # corpus.__contains__, for the C-level prefilters below
     if not canaries or not items:
         return []
     item_views = [_views(item.text[:MAX_SCAN]) for item in items]
@@ -313,7 +314,7 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     sigs: dict[str, bytes] = {}
     leaks: list[Leak] = []
     done: dict[str, tuple | None] = {}  # what a normalised value gave (two names may share one)
-    for name, norm, letters, token, value in canaries:
+    for name, norm, letters, token, ends, value in canaries:
         if len(norm) < 4:
             # too short to normalise safely: exact match only
             for item in items:
@@ -332,7 +333,15 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
             # a number written without its country code: +44 7912 345678 as 07912 345678
             found = _whole(national, items, item_views)
         if found is None:
-            found = _fragments(norm, letters, items, item_views, corpus)
+            # pieces of the value: worth the full search only when some of its first grams and
+            # some of its last grams occur at all (see _fragment_ends)
+            if ends is None:
+                found = _fragments(norm, letters, items, item_views, corpus)
+            else:
+                if contains is None:
+                    contains = corpus.__contains__
+                if any(map(contains, ends[0])) and any(map(contains, ends[1])):
+                    found = _fragments(norm, letters, items, item_views, corpus)
         if found is None and token:
             found = _word_pieces(norm, items)
         if found is None and letters >= 4:
@@ -368,10 +377,30 @@ _DIGITS = str.maketrans("", "", "0123456789")
 
 
 @lru_cache(maxsize=4096)
-def _canary_forms(value: str) -> tuple[str, int, bool]:
-    """A canary value normalised, its number of letters, and whether it is a token."""
+def _canary_forms(value: str) -> tuple[str, int, bool, tuple | None]:
+    """A canary value normalised, its number of letters, whether it is a token, and its
+    :func:`_fragment_ends`."""
     norm = normalise(value)
-    return norm, len(norm.translate(_DIGITS)), _is_token(norm)
+    letters = len(norm.translate(_DIGITS))
+    return norm, letters, _is_token(norm), _fragment_ends(norm, letters)
+
+
+def _fragment_ends(norm: str, letters: int) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(first grams, last grams) of a value long enough for :func:`_fragments`: the first
+    positions can only be covered by the first grams and the last ones by the last grams, so
+    when none of either occurs in the texts too much of the value is lost already (the usual
+    case: a value nowhere near the texts, or one sharing only its leading word with another).
+    None when the value is too short for a useful test."""
+    size = MIN_FRAGMENT if letters else MIN_FRAGMENT + 2
+    n = len(norm)
+    first = int(n - COVERAGE * n) + 1
+    last = n - size  # the last gram's start
+    if n < 2 * size or first > last + 1:
+        return None
+    return (
+        tuple(norm[i : i + size] for i in range(first)),
+        tuple(norm[i : i + size] for i in range(last - first + 1, last + 1)),
+    )
 
 
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -452,10 +481,9 @@ def _word_pieces(norm: str, items: Sequence[Outbound]) -> tuple | None:
     Whole words only: inside a long blob (base64 of a file) short pieces occur by chance."""
     covered = [False] * len(norm)
     used: dict[int, Outbound] = {}
+    inside = norm.__contains__
     for idx, item in enumerate(items):
-        for word in _long_words(item.text):
-            if word not in norm:
-                continue
+        for word in filter(inside, _long_words(item.text)):
             start = norm.find(word)
             while start != -1:
                 covered[start : start + len(word)] = [True] * len(word)
