@@ -310,21 +310,40 @@ def cmd_dpo(args: argparse.Namespace) -> int:
 
     from .dpo import train_dpo
 
+    if args.balance_refusals and args.balanced_batches:
+        raise CliError("give --balance-refusals or --balanced-batches, not both")
+    if args.decision_tokens is not None and args.decision_tokens < 1:
+        raise CliError("--decision-tokens must be at least 1")
+    if args.balanced_batches and (args.batch_size % 2 or args.epochs != int(args.epochs)):
+        raise CliError("--balanced-batches needs an even --batch-size and whole --epochs")
     overrides = _overrides(args.set, "DPOConfig")
     pairs = list(read_jsonl(_existing(args.pairs, "pairs file"), EpisodePair))
     if not pairs:
         raise CliError(f"{args.pairs} holds no pair")
+    epochs = args.epochs
     if args.balance_refusals:
         from .pairs import balance_refusals
 
         pairs = balance_refusals(pairs, seed=args.seed)
+    elif args.balanced_batches:
+        from .pairs import balanced_batches
+
+        pairs = balanced_batches(pairs, args.batch_size, epochs=int(args.epochs), seed=args.seed)
+        if not pairs:
+            raise CliError(
+                "--balanced-batches needs pairs where the refusal was chosen and pairs where it "
+                "was rejected; this file lacks one of the two"
+            )
+        epochs = 1.0
     result = train_dpo(
         _existing(args.model, "model directory"),
         pairs,
         args.out,
         beta=args.beta,
         first_turn=args.first_turn,
-        epochs=args.epochs,
+        decision_tokens=args.decision_tokens,
+        in_order=args.balanced_batches,
+        epochs=epochs,
         learning_rate=args.lr,
         batch_size=args.batch_size,
         max_length=args.max_length,
@@ -494,6 +513,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--balance-refusals",
         action="store_true",
         help="repeat pairs so refusal-chosen and refusal-rejected pairs are equally many",
+    )
+    dp.add_argument(
+        "--balanced-batches",
+        action="store_true",
+        help="every batch half refusal-chosen, half refusal-rejected (an even --batch-size; "
+        "pairs where both or neither refused are left out)",
+    )
+    dp.add_argument(
+        "--decision-tokens",
+        type=int,
+        default=None,
+        metavar="K",
+        help="loss on K tokens from where the two sides part (1: the branch token only)",
     )
     dp.add_argument("--epochs", type=float, default=1.0)
     dp.add_argument(

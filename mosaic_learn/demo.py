@@ -6,8 +6,10 @@
    model can act and can refuse but has no idea when to refuse.
 3. Evaluate the warm start: held-out seeds of the train families, and the test-split families.
 4. Pairwise GRPO on the train split (whole episodes, rule-judged groups).
-5. The second arm: the warm start's own rollouts on the train split, judged into pairs
-   (balanced so refusal-chosen and refusal-rejected pairs are equally many), then trajectory DPO.
+5. The second arm: the warm start's own rollouts on the train split (many seeds, groups of 2),
+   judged into pairs, then DPO on the turn where each pair's episodes part, with the loss on
+   the branch token (``decision_tokens=1``) and every batch half refusal-chosen, half
+   refusal-rejected (:func:`~mosaic_learn.pairs.balanced_batches`).
 6. Evaluate both; write the table (``table.txt``), every number (``results.json``), the
    episodes (``eval_*.jsonl``) and a plot of the training-rollout metrics per GRPO step with the
    before/after evaluations (``metrics.png``).
@@ -64,10 +66,12 @@ class DemoConfig(BaseModel):
     reward_weights: tuple[float, float, float] = (1.0, 0.5, 0.5)
     length_threshold: int = 400
     # DPO arm
-    dpo_seeds: tuple[int, ...] = (100,)
-    dpo_lr: float = 1e-4
+    dpo_seeds: tuple[int, ...] = (100, 101, 102, 103, 104)
+    dpo_group_size: int = 2
+    dpo_lr: float = 1e-3
     dpo_beta: float = 0.1
-    dpo_epochs: float = 1.0
+    dpo_epochs: int = 3
+    dpo_decision_tokens: int | None = 1
     # evaluation
     eval_temperature: float = 1.0
     heldout_seeds: tuple[int, ...] = (1000, 1001)
@@ -83,6 +87,7 @@ class DemoConfig(BaseModel):
                 "grpo_steps": 2,
                 "tasks_per_step": 2,
                 "dpo_seeds": (100,),
+                "dpo_epochs": 1,
                 "heldout_seeds": (1000,),
                 "test_seeds": (1000,),
                 "env_max_steps": 3,
@@ -135,7 +140,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
     from .evaluate import HEADLINE, evaluate, headline, table
     from .grpo import train_grpo
     from .judges import RuleJudge
-    from .pairs import balance_refusals, format_counts, make_pairs
+    from .pairs import balanced_batches, format_counts, make_pairs
     from .policy import HFPolicy, Sampling
     from .rollout import RolloutRunner, make_jobs
     from .scripted import ComplyRefuseAtRandom
@@ -251,7 +256,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
             sampling=Sampling(temperature=1.0, max_new_tokens=cfg.max_new_tokens),
             name="sft",
         )
-        jobs = make_jobs(envs, cfg.dpo_seeds, split="train", group_size=cfg.group_size)
+        jobs = make_jobs(envs, cfg.dpo_seeds, split="train", group_size=cfg.dpo_group_size)
         with RolloutRunner(
             policy,
             num_envs=cfg.num_envs,
@@ -268,7 +273,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         return pairs
 
     pairs = stages.run("DPO arm: warm-start rollouts judged into pairs", dpo_pairs)
-    balanced = balance_refusals(pairs, seed=cfg.seed)
+    balanced = balanced_batches(pairs, 4, epochs=cfg.dpo_epochs, seed=cfg.seed)
     evals = {"sft": before, "grpo": after_grpo}
     if balanced:
         dpo_info = stages.run(
@@ -278,17 +283,22 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
             balanced,
             out / "dpo",
             beta=cfg.dpo_beta,
-            epochs=cfg.dpo_epochs,
+            epochs=1,  # the passes are in the balanced order already
             learning_rate=cfg.dpo_lr,
             batch_size=4,
             max_length=cfg.max_length * 2,
+            first_turn=True,
+            decision_tokens=cfg.dpo_decision_tokens,
+            in_order=True,
             seed=cfg.seed,
             overrides={"save_strategy": "no", **fast},
             log_every=10,
         )
         evals["dpo"] = stages.run("evaluate DPO", run_eval, out / "dpo", "dpo")
-    else:  # every comparison was a tie: nothing to prefer (typical of --quick's untrained model)
-        dpo_info = {"skipped": "the judge found no decisive pair among the warm start's rollouts"}
+    else:  # no pair prefers a refusal, or none rejects one (typical of --quick's untrained model)
+        dpo_info = {
+            "skipped": "the warm start's rollouts gave no pair where refusing won and one where it lost"
+        }
         print(f"DPO arm skipped: {dpo_info['skipped']}", flush=True)
 
     numbers = {m: {s: headline(eps) for s, eps in sets.items()} for m, sets in evals.items()}
@@ -312,7 +322,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         "grpo_history": grpo_info["history"],
         "dpo": dpo_info,
         "dpo_pairs": len(pairs),
-        "dpo_pairs_balanced": len(balanced),
+        "dpo_pairs_in_balanced_batches": len(balanced),
         "config": cfg.model_dump(),
     }
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")

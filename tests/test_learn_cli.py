@@ -43,6 +43,39 @@ def tiny(tmp_path_factory):
         ),
         (["pairs", "--episodes", "/no/such.jsonl", "--out", "p.jsonl"], "does not exist"),
         (["dpo", "--model", ".", "--pairs", "/no/such.jsonl", "--out", "d"], "does not exist"),
+        (
+            ["dpo", "--model", ".", "--pairs", "p", "--out", "d", "--decision-tokens", "0"],
+            "at least 1",
+        ),
+        (
+            [
+                "dpo",
+                "--model",
+                ".",
+                "--pairs",
+                "p",
+                "--out",
+                "d",
+                "--balanced-batches",
+                "--batch-size",
+                "3",
+            ],
+            "even --batch-size",
+        ),
+        (
+            [
+                "dpo",
+                "--model",
+                ".",
+                "--pairs",
+                "p",
+                "--out",
+                "d",
+                "--balanced-batches",
+                "--balance-refusals",
+            ],
+            "not both",
+        ),
         (["grpo", "--model", ".", "--out", "g", "--reward-weights", "1,2"], "three numbers"),
         (["pairs", "--episodes", "{eps}", "--out", "p.jsonl", "--judge", "llm"], "--judge-model"),
         (
@@ -173,3 +206,37 @@ def test_demo_quick_runs_every_stage(tmp_path, capsys):
         assert (out / name).stat().st_size > 0, name
     for model in ("tiny", "sft", "grpo", *(["dpo"] if "dpo" in results["numbers"] else [])):
         assert (out / model / "config.json").exists(), model
+
+
+def test_dpo_balanced_batches_on_the_branch_token(tiny, tmp_path, capsys):
+    import gymnasium as gym
+
+    from mosaic_gym.policies import make_policy
+    from mosaic_gym.records import JsonlWriter
+    from mosaic_gym.runner import run_episode
+    from mosaic_learn.judges import RuleJudge
+    from mosaic_learn.pairs import make_pairs
+    from mosaic_learn.rollout import families_for
+
+    env = gym.make("mosaic/FileOps-v0", split="train", max_steps=4)
+    eps = [
+        run_episode(env, make_policy(p), 1, {"task_id": fid})
+        for kind, policies in (("benign", ("oracle", "refuse")), ("harmful", ("refuse", "comply")))
+        for fid in families_for("mosaic/FileOps-v0", "train", [kind])[:2]
+        for p in policies
+    ]
+    env.close()
+    pairs, _ = make_pairs(eps, RuleJudge())
+    path = tmp_path / "pairs.jsonl"
+    with JsonlWriter(path) as w:
+        for p in pairs:
+            w.write(p)
+    out = tmp_path / "dpo"
+    argv = ["-q", "dpo", "--model", str(tiny), "--pairs", str(path), "--out", str(out)]
+    argv += ["--first-turn", "--decision-tokens", "1", "--balanced-batches", "--batch-size", "2"]
+    assert main([*argv, "--epochs", "2", "--set", "save_strategy=no"]) == 0
+    printed = capsys.readouterr().out
+    result = json.loads(printed[printed.rindex("{\n") :])  # after the trainer's own summary line
+    # 2 refusal-chosen and 2 refusal-rejected pairs, 1 of each per batch, 2 passes
+    assert result["used"] == 8 and result["steps"] == 4 and result["decision_tokens"] == 1
+    assert (out / "config.json").exists()
