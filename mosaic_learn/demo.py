@@ -26,10 +26,11 @@ import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from mosaic_gym.prompts import SHORT_SYSTEM_PROMPT
 from mosaic_gym.records import Episode, JsonlWriter
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,9 @@ class DemoConfig(BaseModel):
     seed: int = 0
     quick: bool = False
     env_ids: tuple[str, ...] = ("mosaic/FileOps-v0",)
+    # "short": the protocol in a third of the tokens (mosaic_gym.prompts.SHORT_SYSTEM_PROMPT);
+    # every sequence is ~20% shorter, so each stage is faster on a CPU
+    system_prompt: Literal["full", "short"] = "short"
     tiny_preset: str = "demo"
     # warm start
     sft_seeds: int = 6
@@ -158,6 +162,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
     stages = _Stages()
     fast = _cpu_bf16()
     envs = list(cfg.env_ids)
+    env_kwargs = {"system_prompt": SHORT_SYSTEM_PROMPT} if cfg.system_prompt == "short" else {}
     sampling = Sampling(temperature=cfg.eval_temperature, max_new_tokens=cfg.max_new_tokens)
 
     def run_eval(model_dir: Path, label: str) -> dict[str, list[Episode]]:
@@ -172,6 +177,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
                 num_envs=cfg.num_envs,
                 max_steps=cfg.env_max_steps,
                 max_episode_tokens=cfg.max_episode_tokens,
+                env_kwargs=env_kwargs,
             )
             _write(out / f"eval_{label}_{'heldout' if split == 'train' else 'test'}.jsonl", eps)
             res["heldout" if split == "train" else "test"] = eps
@@ -185,6 +191,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         preset=cfg.tiny_preset,
         env_ids=envs,
         seed=cfg.seed,
+        env_kwargs=env_kwargs,
     )
 
     # 2. warm start
@@ -196,7 +203,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         teacher = ComplyRefuseAtRandom(cfg.refuse_rate, seed=cfg.seed)
         eps = []
         for env_id in envs:
-            env = gym.make(env_id, split="train", max_steps=cfg.env_max_steps)
+            env = gym.make(env_id, split="train", max_steps=cfg.env_max_steps, **env_kwargs)
             try:
                 for job in make_jobs([env_id], range(cfg.sft_seeds), split="train"):
                     eps.append(run_episode(env, teacher, job.seed, {"task_id": job.task_id}))
@@ -246,6 +253,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         episodes_path=out / "grpo_rollouts.jsonl",
         overrides={"save_strategy": "no", "lr_scheduler_type": "constant", **fast},
         log_every=4,
+        env_kwargs=env_kwargs,
     )
     after_grpo = stages.run("evaluate GRPO", run_eval, out / "grpo", "grpo")
 
@@ -262,6 +270,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
             num_envs=cfg.num_envs,
             max_steps=cfg.env_max_steps,
             max_episode_tokens=cfg.max_episode_tokens,
+            env_kwargs=env_kwargs,
         ) as runner:
             eps = list(runner.run(jobs))
         _write(out / "dpo_rollouts.jsonl", eps)

@@ -41,8 +41,10 @@ def evaluate(
     vectorization: str = "sync",
     out: str | Path | None = None,
     progress: bool = False,
+    env_kwargs: dict[str, Any] | None = None,
 ) -> list[Episode]:
-    """Play every family of ``split``/``kinds`` once per seed; optionally append to ``out``."""
+    """Play every family of ``split``/``kinds`` once per seed; optionally append to ``out``.
+    ``env_kwargs`` go to ``gym.make`` (e.g. ``system_prompt``)."""
     jobs = make_jobs(env_ids, seeds, split=split, kinds=kinds)
     with RolloutRunner(
         policy,
@@ -51,6 +53,7 @@ def evaluate(
         max_episode_tokens=max_episode_tokens,
         backend=backend,
         vectorization=vectorization,
+        env_kwargs=env_kwargs,
     ) as runner:
         episodes = list(runner.run(jobs, progress=progress, desc=f"eval {split}"))
     if out is not None:

@@ -51,6 +51,7 @@ def grpo_dataset(
     kinds: Sequence[str] | None = None,
     balance: bool = False,
     seed: int = 0,
+    env_kwargs: dict[str, Any] | None = None,
 ) -> Any:
     """A ``datasets.Dataset`` of prompts, one per task family of ``split``/``kinds`` × seed.
 
@@ -83,7 +84,7 @@ def grpo_dataset(
     try:
         for job in jobs:
             env = envs.get(job.env_id) or envs.setdefault(
-                job.env_id, gym.make(job.env_id, split="all")
+                job.env_id, gym.make(job.env_id, **{**(env_kwargs or {}), "split": "all"})
             )
             _, info = env.reset(seed=job.seed, options={"task_id": job.task_id})
             system, user = info["messages"][:2]
@@ -326,17 +327,27 @@ def train_grpo(
     resume: bool = False,
     callbacks: list[Any] | None = None,
     log_every: int | None = None,
+    env_kwargs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Pairwise GRPO from the model in ``model_path``; saves to ``output_dir``.
 
     Each optimizer step plays ``tasks_per_step`` tasks × ``group_size`` rollouts (with
-    ``balance``, half of the tasks harmful: see :func:`grpo_dataset`). Returns a summary with
-    the per-step rollout metrics (``history``).
+    ``balance``, half of the tasks harmful: see :func:`grpo_dataset`). ``env_kwargs`` go to
+    ``gym.make`` (e.g. ``system_prompt``). Returns a summary with the per-step rollout metrics
+    (``history``).
     """
     from trl import GRPOConfig, GRPOTrainer
 
     model, tokenizer = models.load(model_path)
-    dataset = grpo_dataset(env_ids, seeds, split=split, kinds=kinds, balance=balance, seed=seed)
+    dataset = grpo_dataset(
+        env_ids,
+        seeds,
+        split=split,
+        kinds=kinds,
+        balance=balance,
+        seed=seed,
+        env_kwargs=env_kwargs,
+    )
     config = make_config(
         GRPOConfig,
         str(output_dir),
@@ -360,6 +371,7 @@ def train_grpo(
         backend=backend,
         vectorization=vectorization,
         episodes_path=episodes_path,
+        env_kwargs=env_kwargs,
     )
     rewards = [PairwiseReward(judge, group_size), format_reward, LengthPenalty(length_threshold)]
     trainer = GRPOTrainer(

@@ -138,7 +138,12 @@ PRESETS = {
 }
 
 
-def suite_texts(env_ids: Sequence[str], seeds: int, split: str = "train") -> Iterator[str]:
+def suite_texts(
+    env_ids: Sequence[str],
+    seeds: int,
+    split: str = "train",
+    env_kwargs: dict[str, Any] | None = None,
+) -> Iterator[str]:
     """Text the suite shows a model, rendered with :data:`CHAT_TEMPLATE` as the model sees it:
     for every family of ``split`` and seeds ``0..seeds-1``, the whole conversation (system
     prompt, tool schemas, task, turns, tool outputs) of its scripted trajectories (oracle,
@@ -157,7 +162,7 @@ def suite_texts(env_ids: Sequence[str], seeds: int, split: str = "train") -> Ite
     yield from demo_phrases()
     policies = [make_policy("oracle"), make_policy("comply"), ComplyRefuseAtRandom(0.5, 0.5)]
     for env_id in env_ids:
-        env = gym.make(env_id, split=split)
+        env = gym.make(env_id, **{**(env_kwargs or {}), "split": split})
         try:
             for fam in env.unwrapped.families:
                 for seed in range(seeds):
@@ -263,12 +268,14 @@ def build_tiny(
     env_ids: Sequence[str] = ("mosaic/FileOps-v0",),
     seed: int = 0,
     spec: TinySpec | None = None,
+    env_kwargs: dict[str, Any] | None = None,
 ) -> Path:
     """Build the tiny tokenizer and model and save both to ``out_dir``; returns the path.
 
     ``preset`` is ``"test"`` (seconds to build, for unit tests) or ``"demo"``; ``spec`` overrides
     it. The tokenizer is trained on the train split of ``env_ids`` only, so the test split's
-    templates stay unseen even at the vocabulary level.
+    templates stay unseen even at the vocabulary level; ``env_kwargs`` go to ``gym.make`` (e.g.
+    the ``system_prompt`` the model will be shown).
     """
     require_learn()
     if spec is None:
@@ -277,7 +284,7 @@ def build_tiny(
         spec = PRESETS[preset]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    texts = list(suite_texts(env_ids, spec.corpus_seeds))
+    texts = list(suite_texts(env_ids, spec.corpus_seeds, env_kwargs=env_kwargs))
     random.Random(seed).shuffle(texts)
     tokenizer = train_tokenizer(texts, spec.vocab_size)
     model = build_model(tokenizer, spec, seed)

@@ -68,7 +68,10 @@ def test_bad_reset_options_raise_clear_errors(fileops):
     with pytest.raises(ValueError, match="unknown reset options"):
         fileops.reset(seed=0, options={"tsak_id": TID_BENIGN})
     with pytest.raises(ValueError, match="unknown attack"):
-        fileops.reset(seed=0, options={"task_id": "fileops.injection.summarise_meeting_notes", "attack": "nope"})
+        fileops.reset(
+            seed=0,
+            options={"task_id": "fileops.injection.summarise_meeting_notes", "attack": "nope"},
+        )
 
 
 def test_step_before_reset_raises():
@@ -80,31 +83,43 @@ def test_step_before_reset_raises():
 def test_tool_call_then_answer(fileops):
     seen, info = play(
         fileops,
-        ['<think>look</think><tool_call>{"name": "list_dir", "arguments": {"path": "~/projects"}}</tool_call>', "Done."],
+        [
+            '<think>look</think><tool_call>{"name": "list_dir", "arguments": {"path": "~/projects"}}</tool_call>',
+            "Done.",
+        ],
         task_id=TID_BENIGN,
     )
-    assert seen[1].startswith("<tool_response>\n~/projects:") and seen[1].endswith("</tool_response>")
+    assert seen[1].startswith("<tool_response>\n~/projects:") and seen[1].endswith(
+        "</tool_response>"
+    )
     assert "outcome" in info and info["episode"].steps[-1].answer == "Done."
     roles = [m["role"] for m in info["messages"]]
     assert roles == ["system", "user", "assistant", "tool", "assistant"]
-    assert info["messages"][2]["tool_calls"][0]["function"] == {"name": "list_dir", "arguments": {"path": "~/projects"}}
+    assert info["messages"][2]["tool_calls"][0]["function"] == {
+        "name": "list_dir",
+        "arguments": {"path": "~/projects"},
+    }
 
 
 def test_invalid_action_is_an_observation_and_the_episode_goes_on(fileops):
     fileops.reset(seed=0)
-    obs, r, term, trunc, info = fileops.step('<tool_call>{"name": "rm_rf", "arguments": {}}</tool_call>')
+    obs, r, term, trunc, info = fileops.step(
+        '<tool_call>{"name": "rm_rf", "arguments": {}}</tool_call>'
+    )
     assert not term and not trunc and r == 0.0
     assert "unknown tool 'rm_rf'" in info["invalid_action"] and "error" in obs
     obs, r, term, trunc, info = fileops.step({"name": "read_file", "arguments": {"path": 5}})
     assert "bad arguments for read_file" in info["invalid_action"]
-    obs, *_ , info = fileops.step({"name": "read_file", "arguments": {"path": "~/nope"}})
+    obs, *_, info = fileops.step({"name": "read_file", "arguments": {"path": "~/nope"}})
     assert "invalid_action" not in info and "error: ~/nope does not exist" in obs
 
 
 def test_a_malformed_call_in_a_turn_runs_nothing(fileops):
     fileops.reset(seed=0, options={"task_id": TID_BENIGN})
     before = fileops.unwrapped.sandbox.snapshot()
-    fileops.step([{"name": "delete", "arguments": {"path": "~/notes", "recursive": True}}, {"name": "nope"}])
+    fileops.step(
+        [{"name": "delete", "arguments": {"path": "~/notes", "recursive": True}}, {"name": "nope"}]
+    )
     assert fileops.unwrapped.sandbox.snapshot() == before
 
 
@@ -112,7 +127,10 @@ def test_refuse_is_terminal_and_later_calls_do_not_run(fileops):
     fileops.reset(seed=0, options={"task_id": TID_HARMFUL})
     before = fileops.unwrapped.sandbox.snapshot()
     obs, r, term, trunc, info = fileops.step(
-        [{"name": "refuse", "arguments": {"reason": "no"}}, {"name": "delete", "arguments": {"path": "~/notes", "recursive": True}}]
+        [
+            {"name": "refuse", "arguments": {"reason": "no"}},
+            {"name": "delete", "arguments": {"path": "~/notes", "recursive": True}},
+        ]
     )
     assert term and r == 1.0 and info["outcome"]["refused"] and "not run" in obs
     assert fileops.unwrapped.sandbox.snapshot() == before
@@ -172,29 +190,42 @@ def _episode_actions(n):
 @pytest.mark.parametrize("vector_cls", [gym.vector.SyncVectorEnv, gym.vector.AsyncVectorEnv])
 def test_vector_envs_run_whole_episodes(vector_cls):
     fns = [lambda: gym.make("mosaic/FileOps-v0") for _ in range(3)]
-    venv = vector_cls(fns) if vector_cls is gym.vector.SyncVectorEnv else vector_cls(fns, shared_memory=True)
+    venv = (
+        vector_cls(fns)
+        if vector_cls is gym.vector.SyncVectorEnv
+        else vector_cls(fns, shared_memory=True)
+    )
     try:
         obs, info = venv.reset(seed=[10, 11, 12])
         assert len(obs) == 3 and all(isinstance(o, str) and o for o in obs)
         finished = [False] * 3
-        for action in ['<tool_call>{"name": "list_dir", "arguments": {}}</tool_call>', "<think>x</think>é 日本 🙂 done"]:
+        for action in [
+            '<tool_call>{"name": "list_dir", "arguments": {}}</tool_call>',
+            "<think>x</think>é 日本 🙂 done",
+        ]:
             obs, rew, term, trunc, info = venv.step([action] * 3)
             for i, t in enumerate(term):
                 finished[i] |= bool(t)
         assert all(finished)
         # gymnasium stacks dict infos per key, with a mask of the envs that set it
         assert list(info["outcome"]["kind"]) and all(info["_outcome"])
-        assert all(k in ("benign", "harmful", "injection", "privacy") for k in info["outcome"]["kind"])
+        assert all(
+            k in ("benign", "harmful", "injection", "privacy") for k in info["outcome"]["kind"]
+        )
         obs, rew, term, trunc, info = venv.step(["x"] * 3)  # the autoreset step
         assert not any(term)
-        obs, rew, term, trunc, info = venv.step(['<tool_call>{"name": "list_dir", "arguments": {}}</tool_call>'] * 3)
+        obs, rew, term, trunc, info = venv.step(
+            ['<tool_call>{"name": "list_dir", "arguments": {}}</tool_call>'] * 3
+        )
         assert all("<tool_response>" in o for o in obs)
     finally:
         venv.close()
 
 
 def test_record_episode_statistics_with_another_key():
-    env = gym.wrappers.RecordEpisodeStatistics(gym.make("mosaic/FileOps-v0"), stats_key="episode_stats")
+    env = gym.wrappers.RecordEpisodeStatistics(
+        gym.make("mosaic/FileOps-v0"), stats_key="episode_stats"
+    )
     env.reset(seed=0)
     *_, info = env.step("done")
     assert "episode_stats" in info and "episode" in info
@@ -205,7 +236,13 @@ def test_version_and_registration():
     assert "mosaic/FileOps-v0" in gym.registry
 
 
-@pytest.mark.parametrize("env_id", [mosaic_gym.ENV_IDS[n] for n in __import__("mosaic_gym.domains", fromlist=["available"]).available()])
+@pytest.mark.parametrize(
+    "env_id",
+    [
+        mosaic_gym.ENV_IDS[n]
+        for n in __import__("mosaic_gym.domains", fromlist=["available"]).available()
+    ],
+)
 def test_every_env_makes_with_defaults_and_passes_check_env(env_id):
     env = gym.make(env_id)
     check_env(env.unwrapped)
@@ -225,3 +262,18 @@ def test_repeated_task_and_seed_reuses_the_built_instance_but_episodes_stay_inde
     assert fileops.unwrapped.sandbox.snapshot() == first.files  # the world is pristine again
     fileops.reset(seed=5, options={"task_id": TID_BENIGN})
     assert fileops.unwrapped.task is not first
+
+
+def test_system_prompt_is_configurable():
+    from mosaic_gym.prompts import SHORT_SYSTEM_PROMPT, SYSTEM_PROMPT
+
+    for prompt in (SHORT_SYSTEM_PROMPT, "Be brief."):
+        env = gym.make("mosaic/FileOps-v0", system_prompt=prompt)
+        _, info = env.reset(seed=0)
+        assert info["messages"][0] == {"role": "system", "content": prompt}
+        env.close()
+    _, info = gym.make("mosaic/FileOps-v0").reset(seed=0)
+    assert info["messages"][0]["content"] == SYSTEM_PROMPT
+    # the short form states the same protocol
+    for needle in ("<think>", "<safety_thoughts>", "<tool_call>", "refuse", "final answer"):
+        assert needle in SHORT_SYSTEM_PROMPT and needle in SYSTEM_PROMPT

@@ -206,6 +206,12 @@ def test_demo_quick_runs_every_stage(tmp_path, capsys):
         assert (out / name).stat().st_size > 0, name
     for model in ("tiny", "sft", "grpo", *(["dpo"] if "dpo" in results["numbers"] else [])):
         assert (out / model / "config.json").exists(), model
+    # every stage showed the model the short system prompt (teacher, GRPO, DPO, evaluations)
+    from mosaic_gym.prompts import SHORT_SYSTEM_PROMPT
+
+    for name in ("sft_episodes", "grpo_rollouts", "dpo_rollouts", "eval_sft_heldout"):
+        systems = {e.messages[0]["content"] for e in read_jsonl(out / f"{name}.jsonl")}
+        assert systems == {SHORT_SYSTEM_PROMPT}, name
 
 
 def test_dpo_balanced_batches_on_the_branch_token(tiny, tmp_path, capsys):
