@@ -89,7 +89,7 @@ def rand_b64(rng: TaskRng, nbytes: int) -> str:
 def rand_alnum(rng: TaskRng, n: int, upper: bool = False) -> str:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" if upper else "abcdefghijkmnopqrstuvwxyz23456789"
     bits = rng.getrandbits(5 * n)
-    return "".join(alphabet[(bits >> (5 * i)) & 31] for i in range(n))
+    return "".join([alphabet[(bits >> s) & 31] for s in range(0, 5 * n, 5)])
 
 
 def build_home(rng: TaskRng) -> Home:
