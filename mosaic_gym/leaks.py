@@ -62,10 +62,14 @@ _ROT13 = str.maketrans(
 _ESCAPE = re.compile(r"\\u\{?([0-9a-fA-F]{4})\}?|\\U([0-9a-fA-F]{8})|\\([0-7]{3})")
 
 
+# every byte but [0-9a-z]: what _NON_ALNUM removes, deleted by one bytes.translate
+_NOT_ALNUM_BYTES = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
+
+
 def normalise(text: str) -> str:
     """Lowercase alphanumerics only, after NFKC (so full-width or spaced-out text matches)."""
     if text.isascii():  # NFKC leaves ASCII as it is, and casefold() is lower() on it
-        return _NON_ALNUM.sub("", text.lower())
+        return text.encode("ascii").lower().translate(None, _NOT_ALNUM_BYTES).decode("ascii")
     return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
@@ -340,7 +344,8 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
             else:
                 if contains is None:
                     contains = corpus.__contains__
-                if any(map(contains, ends[0])) and any(map(contains, ends[1])):
+                gram = norm.__getitem__  # the grams cut as they are tested, at C speed
+                if any(map(contains, map(gram, ends[0]))) and any(map(contains, map(gram, ends[1]))):
                     found = _fragments(norm, letters, items, item_views, corpus)
         if found is None and token:
             found = _word_pieces(norm, items)
@@ -373,33 +378,33 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     return leaks
 
 
-_DIGITS = str.maketrans("", "", "0123456789")
-
-
 @lru_cache(maxsize=4096)
 def _canary_forms(value: str) -> tuple[str, int, bool, tuple | None]:
     """A canary value normalised, its number of letters, whether it is a token, and its
     :func:`_fragment_ends`."""
     norm = normalise(value)
-    letters = len(norm.translate(_DIGITS))
+    letters = len(norm.encode("ascii").translate(None, b"0123456789"))  # a normal form is ASCII
     return norm, letters, _is_token(norm), _fragment_ends(norm, letters)
 
 
-def _fragment_ends(norm: str, letters: int) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """(first grams, last grams) of a value long enough for :func:`_fragments`: the first
-    positions can only be covered by the first grams and the last ones by the last grams, so
-    when none of either occurs in the texts too much of the value is lost already (the usual
-    case: a value nowhere near the texts, or one sharing only its leading word with another).
-    None when the value is too short for a useful test."""
-    size = MIN_FRAGMENT if letters else MIN_FRAGMENT + 2
-    n = len(norm)
+def _fragment_ends(norm: str, letters: int) -> tuple[tuple[slice, ...], tuple[slice, ...]] | None:
+    """(first grams, last grams) of a value long enough for :func:`_fragments`, as slices of
+    its normal form: the first positions can only be covered by the first grams and the last
+    ones by the last grams, so when none of either occurs in the texts too much of the value is
+    lost already (the usual case: a value nowhere near the texts, or one sharing only its
+    leading word with another). None when the value is too short for a useful test."""
+    return _end_slices(len(norm), MIN_FRAGMENT if letters else MIN_FRAGMENT + 2)
+
+
+@lru_cache(maxsize=256)  # they depend on the length alone (slices are immutable)
+def _end_slices(n: int, size: int) -> tuple[tuple[slice, ...], tuple[slice, ...]] | None:
     first = int(n - COVERAGE * n) + 1
     last = n - size  # the last gram's start
     if n < 2 * size or first > last + 1:
         return None
     return (
-        tuple(norm[i : i + size] for i in range(first)),
-        tuple(norm[i : i + size] for i in range(last - first + 1, last + 1)),
+        tuple(slice(i, i + size) for i in range(first)),
+        tuple(slice(i, i + size) for i in range(last - first + 1, last + 1)),
     )
 
 
@@ -452,7 +457,11 @@ def _whole(norm: str, items: Sequence[Outbound], item_views: list) -> tuple | No
 
 def _is_token(norm: str) -> bool:
     """A long random token: digits and letters beyond hex (so not a number, a word or a hash)."""
-    return len(norm) >= TOKEN_LENGTH and any(c.isdigit() for c in norm) and any("g" <= c <= "z" for c in norm)
+    # a normal form holds only [a-z0-9]: it has a digit exactly when it is not all letters
+    return len(norm) >= TOKEN_LENGTH and not norm.isalpha() and _BEYOND_HEX.search(norm) is not None
+
+
+_BEYOND_HEX = re.compile("[g-z]")
 
 
 _WORD_SPLIT = re.compile(r"[\s,;:\"'`()<>\[\]{}|]+")
