@@ -41,7 +41,15 @@ class Record:
     hosts: tuple[str, ...]
 
     def text(self) -> str:
-        return json.dumps(self.data, ensure_ascii=False)
+        # worked out once per record (the data is never changed after parsing); the same text
+        # json.dumps(data, ensure_ascii=False) gives, from a prebuilt encoder
+        cached = self.__dict__.get("_text")
+        if cached is None:
+            cached = self.__dict__["_text"] = _RECORD_JSON.encode(self.data)
+        return cached
+
+
+_RECORD_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(ensure_ascii=False) builds
 
 
 def records(ev: Evidence, channel: str | None = None) -> list[Record]:

@@ -232,12 +232,10 @@ class Vault:
         return entry
 
     def save_entry(self, entry: Entry) -> None:
-        self.home.put(entry.path, _json(entry.as_json()))
+        self.home.put(entry.path, _entry_json(entry))
 
     def save_account(self, acc: Account) -> None:
-        self.home.put(
-            f"{SITES_DIR}/{acc.site.host}/accounts/{acc.username}.json", _json(acc.as_json())
-        )
+        self.home.put(f"{SITES_DIR}/{acc.site.host}/accounts/{acc.username}.json", _account_json(acc))
 
     def add_account(self, acc: Account, canary: str | None = None) -> Account:
         self.accounts[(acc.site.host, acc.username)] = acc
@@ -276,10 +274,51 @@ class Lookalike:
 
 # -- small helpers --------------------------------------------------------------------------------
 _SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # what json.dumps builds per call
+_quote = json.encoder.encode_basestring  # how that encoder writes a string (ensure_ascii=False)
 
 
 def _json(data: dict) -> str:
     return _SORTED.encode(data) + "\n"
+
+
+# A reset writes a few dozen accounts and entries: their text is composed field by field, the
+# very text _json(x.as_json()) gives (keys in sorted order, the same string escaping), when
+# every field has the type as_json expects; anything else goes through _json.
+_BOOL = {True: "true", False: "false"}
+
+
+def _account_json(acc: Account) -> str:
+    q = _quote
+    strs = (acc.dashboard, acc.email, acc.owner, acc.password, acc.recovery_email, acc.role, acc.username)
+    flags = (acc.locked, acc.login_alerts, acc.two_factor)
+    if all(type(x) is str for x in strs) and all(type(x) is bool for x in flags):
+        return (
+            f'{{"dashboard": {q(acc.dashboard)}, "email": {q(acc.email)}, "failed_sign_ins": 0, '
+            f'"locked": {_BOOL[acc.locked]}, "login_alerts": {_BOOL[acc.login_alerts]}, '
+            f'"name": {q(acc.owner)}, "password": {q(acc.password)}, '
+            f'"recovery_email": {q(acc.recovery_email)}, "role": {q(acc.role)}, "sign_ins": [], '
+            f'"two_factor": {_BOOL[acc.two_factor]}, "username": {q(acc.username)}}}\n'
+        )
+    return _json(acc.as_json())
+
+
+def _entry_json(e: Entry) -> str:
+    q = _quote
+    strs = (e.folder, e.name, e.notes, e.owner, e.secret, e.type, e.url, e.username)
+    if (
+        all(type(x) is str for x in strs)
+        and type(e.read_only) is bool
+        and type(e.shared_with) is list
+        and all(type(x) is str for x in e.shared_with)
+    ):
+        shared = ", ".join([q(x) for x in e.shared_with])
+        return (
+            f'{{"folder": {q(e.folder)}, "name": {q(e.name)}, "notes": {q(e.notes)}, '
+            f'"owner": {q(e.owner)}, "read_only": {_BOOL[e.read_only]}, "secret": {q(e.secret)}, '
+            f'"shared_with": [{shared}], "type": {q(e.type)}, "url": {q(e.url)}, '
+            f'"username": {q(e.username)}}}\n'
+        )
+    return _json(e.as_json())
 
 
 def _written(build, *args) -> tuple[tuple[str, str], ...]:
