@@ -312,8 +312,8 @@ def cmd_dpo(args: argparse.Namespace) -> int:
 
     if args.balance_refusals and args.balanced_batches:
         raise CliError("give --balance-refusals or --balanced-batches, not both")
-    if args.decision_tokens is not None and args.decision_tokens < 1:
-        raise CliError("--decision-tokens must be at least 1")
+    if args.nll_weight < 0:
+        raise CliError("--nll-weight must be 0 (plain DPO) or positive")
     if args.balanced_batches and (args.batch_size % 2 or args.epochs != int(args.epochs)):
         raise CliError("--balanced-batches needs an even --batch-size and whole --epochs")
     overrides = _overrides(args.set, "DPOConfig")
@@ -341,7 +341,7 @@ def cmd_dpo(args: argparse.Namespace) -> int:
         args.out,
         beta=args.beta,
         first_turn=args.first_turn,
-        decision_tokens=args.decision_tokens,
+        nll_weight=args.nll_weight,
         in_order=args.balanced_batches,
         epochs=epochs,
         learning_rate=args.lr,
@@ -521,11 +521,10 @@ def build_parser() -> argparse.ArgumentParser:
         "pairs where both or neither refused are left out)",
     )
     dp.add_argument(
-        "--decision-tokens",
-        type=int,
-        default=None,
-        metavar="K",
-        help="loss on K tokens from where the two sides part (1: the branch token only)",
+        "--nll-weight",
+        type=float,
+        default=0.0,
+        help="add the chosen side's negative log-likelihood with this weight (RPO); 0: plain DPO",
     )
     dp.add_argument("--epochs", type=float, default=1.0)
     dp.add_argument(

@@ -7,9 +7,9 @@
 3. Evaluate the warm start: held-out seeds of the train families, and the test-split families.
 4. Pairwise GRPO on the train split (whole episodes, rule-judged groups).
 5. The second arm: the warm start's own rollouts on the train split (many seeds, groups of 2),
-   judged into pairs, then DPO on the turn where each pair's episodes part, with the loss on
-   the branch token (``decision_tokens=1``) and every batch half refusal-chosen, half
-   refusal-rejected (:func:`~mosaic_learn.pairs.balanced_batches`).
+   judged into pairs, then DPO on the turn where each pair's episodes part, with the chosen
+   side's NLL added (RPO) and every batch half refusal-chosen, half refusal-rejected
+   (:func:`~mosaic_learn.pairs.balanced_batches`).
 6. Evaluate both; write the table (``table.txt``), every number (``results.json``), the
    episodes (``eval_*.jsonl``) and a plot of the training-rollout metrics per GRPO step with the
    before/after evaluations (``metrics.png``).
@@ -75,9 +75,12 @@ class DemoConfig(BaseModel):
     dpo_lr: float = 1e-3
     dpo_beta: float = 0.1
     dpo_epochs: int = 3
-    dpo_decision_tokens: int | None = 1
+    dpo_nll_weight: float = 1.0
     # evaluation
-    eval_temperature: float = 1.0
+    # sampled, not greedy (greedy hides the warm start's random refusals), but below 1: at 1.0
+    # the 1M-parameter model's turns often fall apart halfway (a refusal turn whose JSON breaks
+    # is an invalid turn, not a refusal), which measures its spelling more than its decisions
+    eval_temperature: float = 0.5
     heldout_seeds: tuple[int, ...] = (1000, 1001)
     test_seeds: tuple[int, ...] = (1000, 1001)
     num_envs: int = 16
@@ -297,7 +300,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
             batch_size=4,
             max_length=cfg.max_length * 2,
             first_turn=True,
-            decision_tokens=cfg.dpo_decision_tokens,
+            nll_weight=cfg.dpo_nll_weight,
             in_order=True,
             seed=cfg.seed,
             overrides={"save_strategy": "no", **fast},

@@ -57,21 +57,12 @@ def dpo_row(
     tokenizer: Any,
     *,
     first_turn: bool = False,
-    decision_tokens: int | None = None,
 ) -> dict[str, Any] | None:
     """One training row for ``pair`` (None when the episodes never diverge).
 
     With ``first_turn`` each side's completion is only the first turn where the two episodes
     part (as in segment-level DPO, SDPO 2501.01821): the preference then bears on that decision
     instead of being spread over two whole, mostly unrelated, continuations.
-
-    With ``decision_tokens=k`` the loss covers only ``k`` assistant tokens from the first token
-    where the two sides' ids differ (the tokens before it are the same on both sides and cancel
-    in DPO's margin anyway). ``k=1`` puts the whole preference on the branch point: "refuse"
-    against "act" on the task where the episodes part. Over longer spans a small model satisfies
-    the pairs whose chosen side acts by sharpening its tool arguments (tokens that still have
-    entropy after SFT) while the pairs whose chosen side refuses, a fixed phrase, can only move
-    the decision; the refusal rate then climbs everywhere (measured: benchmarks/RESULTS.md).
 
     ``prompt``/``chosen``/``rejected`` are text; ``mosaic_chosen_ids``/``mosaic_chosen_mask``
     (and the rejected ones) are the ids of prompt + completion as the trainer will tokenize
@@ -100,20 +91,6 @@ def dpo_row(
         row[side] = completion
         row[f"mosaic_{side}_ids"] = ids
         row[f"mosaic_{side}_mask"] = mask
-    if decision_tokens is not None:
-        if decision_tokens < 1:
-            raise ValueError("decision_tokens must be at least 1 (or None for every token)")
-        a, b = row["mosaic_chosen_ids"], row["mosaic_rejected_ids"]
-        d = next(
-            (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
-        )
-        for side in ("chosen", "rejected"):
-            row[f"mosaic_{side}_mask"] = [
-                int(bool(v) and d <= i < d + decision_tokens)
-                for i, v in enumerate(row[f"mosaic_{side}_mask"])
-            ]
-        if not any(row["mosaic_chosen_mask"]) and not any(row["mosaic_rejected_mask"]):
-            return None  # the sides differ only in text the env wrote
     return row
 
 
@@ -123,13 +100,12 @@ def dpo_rows(
     max_length: int,
     *,
     first_turn: bool = False,
-    decision_tokens: int | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Rows for every usable pair, in order, and counts of pairs ``used``, ``too_long`` (either
     side over ``max_length`` tokens; dropped, not truncated) and ``no_divergence``."""
     rows, counts = [], {"used": 0, "too_long": 0, "no_divergence": 0}
     for pair in pairs:
-        row = dpo_row(pair, tokenizer, first_turn=first_turn, decision_tokens=decision_tokens)
+        row = dpo_row(pair, tokenizer, first_turn=first_turn)
         if row is None:
             counts["no_divergence"] += 1
         elif max(len(row["mosaic_chosen_ids"]), len(row["mosaic_rejected_ids"])) > max_length:
@@ -186,7 +162,7 @@ def train_dpo(
     batch_size: int = 4,
     max_length: int = 2048,
     first_turn: bool = False,
-    decision_tokens: int | None = None,
+    nll_weight: float = 0.0,
     in_order: bool = False,
     seed: int = 0,
     overrides: Mapping[str, Any] | None = None,
@@ -196,17 +172,20 @@ def train_dpo(
 ) -> dict[str, Any]:
     """DPO on ``pairs`` from the model in ``model_path`` (also the frozen reference); saves the
     result to ``output_dir`` and returns a summary (pair counts, steps, final loss).
-    ``first_turn`` trains on the first divergent turn only and ``decision_tokens`` on the
-    branch point only (see :func:`dpo_row`). ``in_order`` feeds the pairs in the order given
+    ``first_turn`` trains on the first divergent turn only (see :func:`dpo_row`).
+    ``nll_weight`` > 0 adds the negative log-likelihood of the chosen side's assistant tokens to
+    the DPO loss with that weight (as RPO, 2404.19733, does; TRL's ``loss_type=["sigmoid",
+    "sft"]``): it keeps the chosen turns likely, so the margin is not won by making both sides
+    unlikely, and it anchors a small model's writing. ``in_order`` feeds the pairs in the order given
     instead of shuffling them, for batches composed by the caller
     (:func:`~mosaic_learn.pairs.balanced_batches`)."""
     from datasets import Dataset
     from trl import DPOConfig, DPOTrainer
 
     model, tokenizer = models.load(model_path)
-    rows, counts = dpo_rows(
-        pairs, tokenizer, max_length, first_turn=first_turn, decision_tokens=decision_tokens
-    )
+    if nll_weight < 0:
+        raise ValueError("nll_weight must be 0 (plain DPO) or positive")
+    rows, counts = dpo_rows(pairs, tokenizer, max_length, first_turn=first_turn)
     if not rows:
         raise ValueError(f"no usable pair to train on ({counts})")
     if counts["too_long"]:
@@ -225,6 +204,11 @@ def train_dpo(
             "seed": seed,
             "remove_unused_columns": False,  # the collator needs the mosaic_* columns
             **({"train_sampling_strategy": "sequential"} if in_order else {}),
+            **(
+                {"loss_type": ["sigmoid", "sft"], "loss_weights": [1.0, nll_weight]}
+                if nll_weight
+                else {}
+            ),
         },
         overrides,
     )
@@ -247,7 +231,7 @@ def train_dpo(
     models.save(trainer.model, tokenizer, output_dir)
     return {
         **counts,
-        "decision_tokens": decision_tokens,
+        "nll_weight": nll_weight,
         "steps": trainer.state.global_step,
         "train_loss": result.training_loss,
         "output_dir": str(output_dir),

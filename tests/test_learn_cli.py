@@ -44,8 +44,8 @@ def tiny(tmp_path_factory):
         (["pairs", "--episodes", "/no/such.jsonl", "--out", "p.jsonl"], "does not exist"),
         (["dpo", "--model", ".", "--pairs", "/no/such.jsonl", "--out", "d"], "does not exist"),
         (
-            ["dpo", "--model", ".", "--pairs", "p", "--out", "d", "--decision-tokens", "0"],
-            "at least 1",
+            ["dpo", "--model", ".", "--pairs", "p", "--out", "d", "--nll-weight", "-1"],
+            "0 (plain DPO) or positive",
         ),
         (
             [
@@ -214,7 +214,7 @@ def test_demo_quick_runs_every_stage(tmp_path, capsys):
         assert systems == {SHORT_SYSTEM_PROMPT}, name
 
 
-def test_dpo_balanced_batches_on_the_branch_token(tiny, tmp_path, capsys):
+def test_dpo_first_turn_balanced_batches_with_nll(tiny, tmp_path, capsys):
     import gymnasium as gym
 
     from mosaic_gym.policies import make_policy
@@ -239,10 +239,10 @@ def test_dpo_balanced_batches_on_the_branch_token(tiny, tmp_path, capsys):
             w.write(p)
     out = tmp_path / "dpo"
     argv = ["-q", "dpo", "--model", str(tiny), "--pairs", str(path), "--out", str(out)]
-    argv += ["--first-turn", "--decision-tokens", "1", "--balanced-batches", "--batch-size", "2"]
+    argv += ["--first-turn", "--nll-weight", "1", "--balanced-batches", "--batch-size", "2"]
     assert main([*argv, "--epochs", "2", "--set", "save_strategy=no"]) == 0
     printed = capsys.readouterr().out
     result = json.loads(printed[printed.rindex("{\n") :])  # after the trainer's own summary line
     # 2 refusal-chosen and 2 refusal-rejected pairs, 1 of each per batch, 2 passes
-    assert result["used"] == 8 and result["steps"] == 4 and result["decision_tokens"] == 1
+    assert result["used"] == 8 and result["steps"] == 4 and result["nll_weight"] == 1.0
     assert (out / "config.json").exists()

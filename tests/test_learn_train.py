@@ -211,41 +211,20 @@ def test_dpo_first_turn_rows_stop_at_the_divergent_turn(tiny, pairs):
             )
 
 
-def test_dpo_decision_tokens_put_the_loss_on_the_branch_point(tiny, pairs):
-    _, tok = models.load(tiny)
-    full, _ = dpo_rows(pairs, tok, max_length=4096, first_turn=True)
-    for k in (1, 3):
-        rows, counts = dpo_rows(pairs, tok, max_length=4096, first_turn=True, decision_tokens=k)
-        assert counts["used"] == len(pairs)
-        for row, whole in zip(rows, full, strict=True):
-            a, b = row["mosaic_chosen_ids"], row["mosaic_rejected_ids"]
-            d = next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
-            assert a[:d] == b[:d] and a[d] != b[d]
-            assert d >= len(tok(row["prompt"], add_special_tokens=False)["input_ids"])
-            for side in ("chosen", "rejected"):
-                mask, base = row[f"mosaic_{side}_mask"], whole[f"mosaic_{side}_mask"]
-                on = [i for i, m in enumerate(mask) if m]
-                # the window starts at the first differing token, lies inside the assistant's
-                # own tokens, and is k tokens long unless the turn is shorter
-                assert on and on[0] == d and all(base[i] for i in on)
-                assert on == [i for i in range(d, d + k) if base[i]]
-    # the refusal pair: its branch token is where "refuse" and "act" part
-    row = dpo_rows(pairs[-1:], tok, max_length=4096, first_turn=True, decision_tokens=1)[0][0]
-    d = row["mosaic_chosen_mask"].index(1)
-    assert row["mosaic_rejected_mask"].index(1) == d
-    chosen_tok = tok.decode(row["mosaic_chosen_ids"][d:])
-    rejected_tok = tok.decode(row["mosaic_rejected_ids"][d:])
-    assert "refuse" not in chosen_tok.split("<|im_end|>")[0] and "refuse" in rejected_tok
-    with pytest.raises(ValueError, match="at least 1"):
-        dpo_rows(pairs, tok, max_length=4096, decision_tokens=0)
-
-
 def test_dpo_trains_a_few_steps(tiny, pairs, tmp_path):
     out = tmp_path / "dpo"
     res = train_dpo(
         tiny, pairs, out, batch_size=2, learning_rate=1e-3, overrides={**FAST, "max_steps": 2}
     )
     assert res["steps"] == 2 and res["used"] == len(pairs)
+    with pytest.raises(ValueError, match="nll_weight"):
+        train_dpo(tiny, pairs, tmp_path / "x", nll_weight=-0.5)
+    # the first step's DPO loss is log 2 (policy = reference); the NLL of the chosen side adds to it
+    one = {**FAST, "max_steps": 1}
+    plain = train_dpo(tiny, pairs, tmp_path / "p", batch_size=2, overrides=one)
+    rpo = train_dpo(tiny, pairs, tmp_path / "r", batch_size=2, nll_weight=1.0, overrides=one)
+    assert plain["train_loss"] == pytest.approx(0.6931, abs=1e-3)
+    assert rpo["train_loss"] > plain["train_loss"] + 1.0 and rpo["nll_weight"] == 1.0
     assert AutoModelForCausalLM.from_pretrained(out).config.model_type == "qwen2"
 
 
