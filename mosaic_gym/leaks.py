@@ -307,6 +307,7 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     """Every canary (name, value) readable from ``items``; at most one Leak per canary."""
     canaries = [(name, *_canary_forms(value), value) for name, value in canaries]
     contains = None  # corpus.__contains__, for the C-level prefilters below
+    ascii_texts = None  # whether every item's text is ASCII (worked out when first needed)
     if not canaries or not items:
         return []
     item_views = [_views(item.text[:MAX_SCAN]) for item in items]
@@ -348,7 +349,20 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
                 if any(map(contains, map(gram, ends[0]))) and any(map(contains, map(gram, ends[1]))):
                     found = _fragments(norm, letters, items, item_views, corpus)
         if found is None and token:
-            found = _word_pieces(norm, items)
+            # a word of ASCII text is, normalised, a piece of the text's raw view: to cover
+            # enough of the value some word must hold one of its first and one of its last
+            # short grams (the argument of _fragment_ends), which the corpus then holds too
+            if ascii_texts is None:
+                ascii_texts = all(item.text.isascii() for item in items)
+            ends4 = _end_slices(len(norm), MIN_TOKEN_FRAGMENT) if ascii_texts else None
+            if ends4 is None:
+                found = _word_pieces(norm, items)
+            else:
+                if contains is None:
+                    contains = corpus.__contains__
+                gram = norm.__getitem__
+                if any(map(contains, map(gram, ends4[0]))) and any(map(contains, map(gram, ends4[1]))):
+                    found = _word_pieces(norm, items)
         if found is None and letters >= 4:
             # letters shifted by a fixed amount (a Caesar cipher; 13 is the rot13 view)
             if plain is None:
