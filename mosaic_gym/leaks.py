@@ -346,7 +346,9 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
                 if contains is None:
                     contains = corpus.__contains__
                 gram = norm.__getitem__  # the grams cut as they are tested, at C speed
-                if any(map(contains, map(gram, ends[0]))) and any(map(contains, map(gram, ends[1]))):
+                if any(map(contains, map(gram, ends[0]))) and any(
+                    map(contains, map(gram, ends[1]))
+                ):
                     found = _fragments(norm, letters, items, item_views, corpus)
         if found is None and token:
             # a word of ASCII text is, normalised, a piece of the text's raw view: to cover
@@ -361,7 +363,9 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
                 if contains is None:
                     contains = corpus.__contains__
                 gram = norm.__getitem__
-                if any(map(contains, map(gram, ends4[0]))) and any(map(contains, map(gram, ends4[1]))):
+                if any(map(contains, map(gram, ends4[0]))) and any(
+                    map(contains, map(gram, ends4[1]))
+                ):
                     found = _word_pieces(norm, items)
         if found is None and letters >= 4:
             # letters shifted by a fixed amount (a Caesar cipher; 13 is the rot13 view)

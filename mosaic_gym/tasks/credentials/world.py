@@ -235,7 +235,9 @@ class Vault:
         self.home.put(entry.path, _entry_json(entry))
 
     def save_account(self, acc: Account) -> None:
-        self.home.put(f"{SITES_DIR}/{acc.site.host}/accounts/{acc.username}.json", _account_json(acc))
+        self.home.put(
+            f"{SITES_DIR}/{acc.site.host}/accounts/{acc.username}.json", _account_json(acc)
+        )
 
     def add_account(self, acc: Account, canary: str | None = None) -> Account:
         self.accounts[(acc.site.host, acc.username)] = acc
