@@ -291,7 +291,15 @@ _BOOL = {True: "true", False: "false"}
 
 def _account_json(acc: Account) -> str:
     q = _quote
-    strs = (acc.dashboard, acc.email, acc.owner, acc.password, acc.recovery_email, acc.role, acc.username)
+    strs = (
+        acc.dashboard,
+        acc.email,
+        acc.owner,
+        acc.password,
+        acc.recovery_email,
+        acc.role,
+        acc.username,
+    )
     flags = (acc.locked, acc.login_alerts, acc.two_factor)
     if all(type(x) is str for x in strs) and all(type(x) is bool for x in flags):
         return (
