@@ -6,10 +6,10 @@
    model can act and can refuse but has no idea when to refuse.
 3. Evaluate the warm start: held-out seeds of the train families, and the test-split families.
 4. Pairwise GRPO on the train split (whole episodes, rule-judged groups).
-5. The second arm: the warm start's own rollouts on the train split (many seeds, groups of 2),
-   judged into pairs, then DPO on the turn where each pair's episodes part, with the chosen
-   side's NLL added (RPO) and every batch half refusal-chosen, half refusal-rejected
-   (:func:`~mosaic_learn.pairs.balanced_batches`).
+5. The second arm: the warm start's own rollouts on the train split (several seeds, groups of
+   2) and GRPO's training rollouts, judged into pairs, then DPO from the warm start on the turn
+   where each pair's episodes part, with the chosen side's NLL added (RPO) and every batch half
+   refusal-chosen, half refusal-rejected (:func:`~mosaic_learn.pairs.balanced_batches`).
 6. Evaluate both; write the table (``table.txt``), every number (``results.json``), the
    episodes (``eval_*.jsonl``) and a plot of the training-rollout metrics per GRPO step with the
    before/after evaluations (``metrics.png``).
@@ -31,7 +31,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from mosaic_gym.prompts import SHORT_SYSTEM_PROMPT
-from mosaic_gym.records import Episode, JsonlWriter
+from mosaic_gym.records import Episode, JsonlWriter, read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +70,15 @@ class DemoConfig(BaseModel):
     reward_weights: tuple[float, float, float] = (1.0, 0.5, 0.5)
     length_threshold: int = 400
     # DPO arm
-    dpo_seeds: tuple[int, ...] = (100, 101, 102, 103, 104)
+    dpo_seeds: tuple[int, ...] = (100, 101, 102, 103)
     dpo_group_size: int = 2
     dpo_lr: float = 1e-3
     dpo_beta: float = 0.1
-    dpo_epochs: int = 3
+    dpo_epochs: int = 2
+    # also judge GRPO's training rollouts into pairs (no extra rollouts): they hold many more
+    # harmful groups (GRPO's tasks are half harmful), the warm start's own hold the later-turn
+    # decisions (go on vs abort) that keep a DPO model from aborting late
+    dpo_with_grpo_rollouts: bool = True
     dpo_nll_weight: float = 1.0
     # evaluation
     # sampled, not greedy (greedy hides the warm start's random refusals), but below 1: at 1.0
@@ -278,13 +282,19 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
             eps = list(runner.run(jobs))
         _write(out / "dpo_rollouts.jsonl", eps)
         pairs, counts = make_pairs(eps, RuleJudge())
-        print(format_counts(counts), flush=True)
+        print("warm-start rollouts:\n" + format_counts(counts), flush=True)
+        if cfg.dpo_with_grpo_rollouts:
+            # the episodes GRPO played are judged episodes of the train split too: the DPO arm
+            # learns offline from the same episodes GRPO learned from online
+            more, counts = make_pairs(read_jsonl(out / "grpo_rollouts.jsonl"), RuleJudge())
+            print("GRPO's training rollouts:\n" + format_counts(counts), flush=True)
+            pairs += more
         with JsonlWriter(out / "dpo_pairs.jsonl") as w:
             for p in pairs:
                 w.write(p)
         return pairs
 
-    pairs = stages.run("DPO arm: warm-start rollouts judged into pairs", dpo_pairs)
+    pairs = stages.run("DPO arm: rollouts judged into pairs", dpo_pairs)
     balanced = balanced_batches(pairs, 4, epochs=cfg.dpo_epochs, seed=cfg.seed)
     evals = {"sft": before, "grpo": after_grpo}
     if balanced:
