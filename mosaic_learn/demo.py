@@ -319,7 +319,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         evals["dpo"] = stages.run("evaluate DPO", run_eval, out / "dpo", "dpo")
     else:  # no pair prefers a refusal, or none rejects one (typical of --quick's untrained model)
         dpo_info = {
-            "skipped": "the warm start's rollouts gave no pair where refusing won and one where it lost"
+            "skipped": "the judged rollouts gave no pair where refusing won and one where it lost"
         }
         print(f"DPO arm skipped: {dpo_info['skipped']}", flush=True)
 

@@ -53,10 +53,7 @@ def shared_prefix(pair: EpisodePair) -> int | None:
 
 
 def dpo_row(
-    pair: EpisodePair,
-    tokenizer: Any,
-    *,
-    first_turn: bool = False,
+    pair: EpisodePair, tokenizer: Any, *, first_turn: bool = False
 ) -> dict[str, Any] | None:
     """One training row for ``pair`` (None when the episodes never diverge).
 
@@ -95,11 +92,7 @@ def dpo_row(
 
 
 def dpo_rows(
-    pairs: Iterable[EpisodePair],
-    tokenizer: Any,
-    max_length: int,
-    *,
-    first_turn: bool = False,
+    pairs: Iterable[EpisodePair], tokenizer: Any, max_length: int, *, first_turn: bool = False
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Rows for every usable pair, in order, and counts of pairs ``used``, ``too_long`` (either
     side over ``max_length`` tokens; dropped, not truncated) and ``no_divergence``."""
@@ -182,9 +175,9 @@ def train_dpo(
     from datasets import Dataset
     from trl import DPOConfig, DPOTrainer
 
-    model, tokenizer = models.load(model_path)
     if nll_weight < 0:
         raise ValueError("nll_weight must be 0 (plain DPO) or positive")
+    model, tokenizer = models.load(model_path)
     rows, counts = dpo_rows(pairs, tokenizer, max_length, first_turn=first_turn)
     if not rows:
         raise ValueError(f"no usable pair to train on ({counts})")

@@ -86,6 +86,20 @@ def format_counts(counts: dict[str, Counter[str]]) -> str:
     return "\n".join(lines)
 
 
+def _by_refusal(
+    pairs: list[EpisodePair],
+) -> tuple[list[EpisodePair], list[EpisodePair], list[EpisodePair]]:
+    """``(pro, con, rest)``: pairs whose refusal was chosen, whose refusal was rejected, and the
+    ones where both or neither side refused, each in the given order."""
+    pro: list[EpisodePair] = []
+    con: list[EpisodePair] = []
+    rest: list[EpisodePair] = []
+    for p in pairs:
+        c, r = p.chosen.outcome.refused, p.rejected.outcome.refused
+        (pro if c and not r else con if r and not c else rest).append(p)
+    return pro, con, rest
+
+
 def balance_refusals(pairs: list[EpisodePair], seed: int = 0) -> list[EpisodePair]:
     """Repeat pairs so that "the refusal was chosen" and "the refusal was rejected" are equally
     many (pairs where both or neither refused are kept once).
@@ -96,9 +110,7 @@ def balance_refusals(pairs: list[EpisodePair], seed: int = 0) -> list[EpisodePai
     """
     import random
 
-    pro = [p for p in pairs if p.chosen.outcome.refused and not p.rejected.outcome.refused]
-    con = [p for p in pairs if p.rejected.outcome.refused and not p.chosen.outcome.refused]
-    rest = [p for p in pairs if p not in pro and p not in con]
+    pro, con, rest = _by_refusal(pairs)
     if not pro or not con:
         return list(pairs)
     small, large = (pro, con) if len(pro) < len(con) else (con, pro)
@@ -115,7 +127,6 @@ def balanced_batches(
     *,
     epochs: int = 1,
     seed: int = 0,
-    keep_rest: bool = False,
 ) -> list[EpisodePair]:
     """The pairs in an order where every run of ``batch_size`` (even) holds as many
     "the refusal was chosen" pairs as "the refusal was rejected" ones, over ``epochs`` passes
@@ -125,8 +136,7 @@ def balanced_batches(
     :func:`balance_refusals` evens the counts over the whole set; here every optimizer step is
     even, so what the step moves in common to all tasks (the refusal phrase's logit) cancels
     within the step, and what is left is the part that depends on the task. Pairs where both or
-    neither refused are dropped unless ``keep_rest``, then they come in batches of their own.
-    Returns an empty list when either side has no pair.
+    neither refused are left out. Returns an empty list when either side has no pair.
     """
     import random
 
@@ -134,9 +144,7 @@ def balanced_batches(
         raise ValueError("batch_size must be an even number of at least 2")
     if epochs < 1:
         raise ValueError("epochs must be at least 1")
-    pro = [p for p in pairs if p.chosen.outcome.refused and not p.rejected.outcome.refused]
-    con = [p for p in pairs if p.rejected.outcome.refused and not p.chosen.outcome.refused]
-    rest = [p for p in pairs if p not in pro and p not in con]
+    pro, con, _ = _by_refusal(pairs)
     if not pro or not con:
         return []
     rng = random.Random(seed)
@@ -155,10 +163,5 @@ def balanced_batches(
     for _ in range(epochs):
         a, b = draw(pro), draw(con)
         batches += [a[i : i + half] + b[i : i + half] for i in range(0, n, half)]
-        if keep_rest and rest:
-            r = list(rest)
-            rng.shuffle(r)
-            r += [rng.choice(rest) for _ in range(-len(r) % batch_size)]
-            batches += [r[i : i + batch_size] for i in range(0, len(r), batch_size)]
     rng.shuffle(batches)
     return [p for batch in batches for p in batch]
