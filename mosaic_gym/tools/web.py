@@ -255,6 +255,10 @@ _LINE = {"div", "tr", "li", "dt", "dd", "br", "figcaption", "summary"}
 _DROP = {"script", "style", "head", "noscript", "template"}
 
 
+_SPACES = re.compile(r"\s+")
+_INNER_SPACES = re.compile(r"(?<=\S)[ \t]{2,}")
+
+
 class _TextRenderer(HTMLParser):
     """HTML to readable text, deterministic (stdlib parser, no heuristics that depend on state
     outside the page)."""
@@ -373,7 +377,7 @@ class _TextRenderer(HTMLParser):
         if self._pre:
             self.out.append(data)
             return
-        text = re.sub(r"\s+", " ", data)
+        text = _SPACES.sub(" ", data)
         self.out.append(text.lstrip() if self._at_line_start() else text)
 
     def handle_comment(self, data: str) -> None:
@@ -395,9 +399,82 @@ class _TextRenderer(HTMLParser):
         return f"https://{self.base.host}{posixpath.normpath(posixpath.join(folder, href))}"
 
 
+# -- a fast tokenizer for the markup the builders write ----------------------------------------------
+# The stdlib parser is general and slow (~200 us for a page). Our pages are generated, and they
+# use a small, regular subset of HTML: start tags whose attributes are double-quoted or bare, end
+# tags, comments without "--" inside, a doctype, and text without "<". For a page made only of
+# those, the events below are exactly the calls HTMLParser(convert_charrefs=True) makes on it
+# (tag and attribute names lower-cased, attribute values and text with character references
+# undone, "<x/>" as a start-end tag, a doctype as a declaration the renderer ignores), so the
+# renderer's handlers see the same sequence either way. Anything else in a page (script or style
+# content, processing instructions, a stray "<", single-quoted or unquoted values, a comment
+# holding "--") sends the whole page to the stdlib parser, as before.
+_FAST_START = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z][-a-zA-Z0-9_]*(?:=\"[^\"<>]*\")?)*)\s*(/?)")
+_FAST_END = re.compile(r"/([a-zA-Z][a-zA-Z0-9]*)")
+_FAST_COMMENT = re.compile(r"!--((?:(?!--)[^<>])*)--")
+_FAST_DOCTYPE = re.compile(r"![dD][oO][cC][tT][yY][pP][eE][^<>]*")
+_FAST_ATTR = re.compile(r"\s+([a-zA-Z][-a-zA-Z0-9_]*)(=\"([^\"<>]*)\")?")
+_CDATA_TAGS = ("script", "style")  # HTMLParser.CDATA_CONTENT_ELEMENTS: their content is raw
+
+
+@lru_cache(maxsize=2048)  # the same tags recur on every page ("li", "/p", a site's nav links)
+def _fast_tag(body: str) -> tuple[int, str, Any] | None:
+    """The event of one markup construct, given what stands between its "<" and ">"; None
+    when it is outside the subset. The attribute list is never changed by the handlers."""
+    m = _FAST_START.fullmatch(body)
+    if m is not None:
+        tag, raw_attrs, close = m.groups()
+        tag = tag.lower()
+        if tag in _CDATA_TAGS:
+            return None
+        # a bare attribute has the value None, as in HTMLParser (findall gives "" for the
+        # missing "=..." part, which tells it apart from an empty value)
+        attrs = [
+            (k.lower(), (html.unescape(v) if v else v) if eq else None)
+            for k, eq, v in _FAST_ATTR.findall(raw_attrs)
+        ] if raw_attrs else []
+        return (1 if close else 0, tag, attrs)
+    m = _FAST_END.fullmatch(body)
+    if m is not None:
+        return (2, m.group(1).lower(), None)
+    m = _FAST_COMMENT.fullmatch(body)
+    if m is not None:
+        return (3, m.group(1), None)
+    if _FAST_DOCTYPE.fullmatch(body):
+        return (5, None, None)  # a declaration: HTMLParser's handle_decl, which shows nothing
+    return None
+
+
+def _fast_events(text: str) -> list[tuple[int, Any, Any]] | None:
+    """The parser events of ``text`` (0: start tag, 1: start-end tag, 2: end tag, 3: comment,
+    4: data), or None when the page uses anything outside the subset described above.
+
+    No construct of the subset holds "<" or ">" inside, so the page splits at each "<" into
+    the construct (up to the first ">") and the text after it, which HTMLParser hands over
+    whole, character references undone."""
+    pieces = text.split("<")
+    unescape = html.unescape
+    events: list[tuple[int, Any, Any]] = []
+    add = events.append
+    if pieces[0]:
+        add((4, unescape(pieces[0]), None))
+    for piece in pieces[1:]:
+        body, sep, rest = piece.partition(">")
+        if not sep:
+            return None
+        ev = _fast_tag(body)
+        if ev is None:
+            return None
+        if ev[0] != 5:
+            add(ev)
+        if rest:
+            add((4, unescape(rest), None))
+    return events
+
+
 def _tidy(text: str) -> str:
     # runs of spaces inside a line are collapsed; indentation (from <pre>) is kept
-    lines = [re.sub(r"(?<=\S)[ \t]{2,}", " ", ln).rstrip() for ln in text.splitlines()]
+    lines = [_INNER_SPACES.sub(" ", ln).rstrip() for ln in text.splitlines()]
     out: list[str] = []
     for ln in lines:
         if ln or (out and out[-1]):
@@ -434,11 +511,21 @@ def _render(url: Url, path: str, data: bytes) -> str:
     if not is_html(path, data):
         return f"{url.address}\n\n{text}"
     r = _TextRenderer(url)
-    try:
-        r.feed(text)
-        r.close()
-    except (AssertionError, ValueError):  # malformed markup: show what was parsed so far
-        pass
+    events = _fast_events(text)
+    if events is not None:
+        # the same handler calls the stdlib parser would make (see _fast_events)
+        handlers = (r.handle_starttag, r.handle_startendtag, r.handle_endtag, r.handle_comment, r.handle_data)
+        for kind, a, b in events:
+            if kind <= 1:
+                handlers[kind](a, b)
+            else:
+                handlers[kind](a)
+    else:
+        try:
+            r.feed(text)
+            r.close()
+        except (AssertionError, ValueError):  # malformed markup: show what was parsed so far
+            pass
     body = _tidy("".join(r.out))
     title = " ".join(r.title.split())
     head = f"{url.address} — {title}" if title else url.address
