@@ -114,13 +114,48 @@ def _b64_run(run: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# The shortest text each decoder can read anything from (its pattern's shortest match):
+# most second-layer texts are a few characters of base64 noise, and skipping the decoders that
+# cannot match them gives the same views.
+_MIN_B64_CHARS = 12  # _B64_RUN
+_MIN_B32_CHARS = 16  # _B32_RUN
+_MIN_HEX_CHARS = 12  # _HEX_CHARS_RUN, which every _HEX_RUN match is
+_MIN_BINARY_CHARS = 32  # four groups of eight bits
+_MIN_DEC_CHARS = 5 * 3 + 2  # _DEC_RUN: five numbers of 2+ digits, each with a separator, and one more
+# six spelled words, each a whole run of letters, with something between them
+_MIN_SPELLED_CHARS = 6 * min(map(len, _SPELLED)) + 5
+
+
 _HEX_CHARS_RUN = re.compile(r"[0-9a-fA-FxX\\\s:,]{12,}")
 _DEC_START = re.compile(r"\d\d\d?[\s,;]")
 
 
+def _ascii_class(pattern: str) -> bytes:
+    """A bytes.translate table: 1 for the ASCII characters the one-character ``pattern``
+    matches (asked of the regex itself, so ``\\s`` means what it means there), 0 otherwise."""
+    r = re.compile(pattern)
+    return bytes(1 if r.fullmatch(chr(b)) else 0 for b in range(128)) + bytes(128)
+
+
+# For an ASCII text, whether it holds a run of N characters of a class is one C-level translate
+# and one substring test, much cheaper than the regex scan; non-ASCII texts take the regex.
+_HEX_CLASS = _ascii_class(r"[0-9a-fA-FxX\\\s:,]")  # _HEX_CHARS_RUN's class
+_DEC_CLASS = _ascii_class(r"[\d\s,;]")  # every character of a _DEC_RUN match
+_HEX_RUN_MARK = b"\x01" * _MIN_HEX_CHARS
+_DEC_RUN_MARK = b"\x01" * _MIN_DEC_CHARS
+
+
+def _has_run(text: str, table: bytes, mark: bytes) -> bool:
+    """Whether ASCII ``text`` holds len(mark) consecutive characters of ``table``'s class."""
+    return mark in text.encode("ascii").translate(table)
+
+
 def _hex_decodings(text: str) -> list[str]:
     out = []
-    if not _HEX_CHARS_RUN.search(text):
+    if text.isascii():
+        if not _has_run(text, _HEX_CLASS, _HEX_RUN_MARK):
+            return out
+    elif not _HEX_CHARS_RUN.search(text):
         return out
     for m in _HEX_RUN.finditer(text):
         run = re.sub(r"\\x|0x|[\s:,]", "", m.group(0))
@@ -139,6 +174,8 @@ def _hex_decodings(text: str) -> list[str]:
 def _decimal_decodings(text: str) -> list[str]:
     """Runs of character codes ("115, 107, 95, ...") read back as text."""
     out = []
+    if text.isascii() and not _has_run(text, _DEC_CLASS, _DEC_RUN_MARK):
+        return out  # no run of digits and separators as long as a match
     if not _DEC_START.search(text):
         return out
     for m in _DEC_RUN.finditer(text):
@@ -221,14 +258,21 @@ def _one_layer(text: str) -> list[tuple[str, str]]:
         e = _unescape(text)
         if e != text:
             views.append(("escapes", e))
-    spelled = _spelled(text)
-    if spelled is not None:
-        views.append(("spelled", spelled))
-    views.extend(("base64", s) for s in _b64_decodings(text))
-    views.extend(("base32", s) for s in _b32_decodings(text))
-    views.extend(("binary", s) for s in _binary_decodings(text))
-    views.extend(("hex", s) for s in _hex_decodings(text))
-    views.extend(("char-codes", s) for s in _decimal_decodings(text))
+    n = len(text)
+    if n >= _MIN_B64_CHARS:  # the shortest of the minimums below
+        if n >= _MIN_SPELLED_CHARS:
+            spelled = _spelled(text)
+            if spelled is not None:
+                views.append(("spelled", spelled))
+        views.extend(("base64", s) for s in _b64_decodings(text))
+        if n >= _MIN_B32_CHARS:
+            views.extend(("base32", s) for s in _b32_decodings(text))
+        if n >= _MIN_BINARY_CHARS:
+            views.extend(("binary", s) for s in _binary_decodings(text))
+        if n >= _MIN_HEX_CHARS:
+            views.extend(("hex", s) for s in _hex_decodings(text))
+        if n >= _MIN_DEC_CHARS:
+            views.extend(("char-codes", s) for s in _decimal_decodings(text))
     views.append(("rot13", text.translate(_ROT13)))  # what the rot13 codec does
     return views
 
