@@ -106,6 +106,33 @@ def grpo_dataset(
     return Dataset.from_list(rows)
 
 
+CREDIT = ("all", "first_turn")
+
+
+def credit_mask(mask: Sequence[int], credit: str = "all") -> list[int]:
+    """Which completion tokens carry the policy loss.
+
+    ``"all"``: every token the model generated (``mask`` as the runner made it: 1 on generated
+    tokens, 0 on what the env supplied). ``"first_turn"``: only the model's first turn, the
+    first run of 1s; the episode's reward still comes from the whole episode. The first turn is
+    where the decision to act or refuse is made, and with a small model the rest of a long
+    episode's tokens drown its one-token signal (benchmarks/RESULTS.md, GRPO experiments).
+    """
+    out = list(mask)
+    if credit == "all":
+        return out
+    if credit != "first_turn":
+        raise ValueError(f"credit must be one of {', '.join(CREDIT)}, not {credit!r}")
+    started = False
+    for i, m in enumerate(out):
+        if m:
+            started = True
+        elif started:
+            out[i:] = [0] * (len(out) - i)
+            break
+    return out
+
+
 def _job_of_prompt(prompt: Sequence[dict[str, Any]], index: int) -> Job:
     tag = next((m.get(TASK_KEY) for m in reversed(prompt) if m.get(TASK_KEY)), None)
     if not tag:
@@ -135,7 +162,11 @@ class EpisodeRollout:
         backend: str = "local",
         env_kwargs: dict[str, Any] | None = None,
         episodes_path: str | Path | None = None,
+        credit: str = "all",
     ) -> None:
+        if credit not in CREDIT:
+            raise ValueError(f"credit must be one of {', '.join(CREDIT)}, not {credit!r}")
+        self.credit = credit
         self.max_new_tokens = max_new_tokens
         self.max_steps = max_steps
         self.num_envs = num_envs
@@ -188,7 +219,7 @@ class EpisodeRollout:
             "prompt_ids": [e["prompt_ids"] for e in x],
             "completion_ids": [e["completion_ids"] for e in x],
             "logprobs": [e["logprobs"] for e in x],
-            "env_mask": [e["completion_mask"] for e in x],
+            "env_mask": [credit_mask(e["completion_mask"], self.credit) for e in x],
             "episode": episodes,
         }
 
@@ -328,16 +359,20 @@ def train_grpo(
     callbacks: list[Any] | None = None,
     log_every: int | None = None,
     env_kwargs: dict[str, Any] | None = None,
+    credit: str = "all",
 ) -> dict[str, Any]:
     """Pairwise GRPO from the model in ``model_path``; saves to ``output_dir``.
 
     Each optimizer step plays ``tasks_per_step`` tasks × ``group_size`` rollouts (with
     ``balance``, half of the tasks harmful: see :func:`grpo_dataset`). ``env_kwargs`` go to
-    ``gym.make`` (e.g. ``system_prompt``). Returns a summary with the per-step rollout metrics
+    ``gym.make`` (e.g. ``system_prompt``). ``credit`` picks the tokens that carry the loss
+    (:func:`credit_mask`: ``"all"`` generated tokens, or the ``"first_turn"`` only). Returns a summary with the per-step rollout metrics
     (``history``).
     """
     from trl import GRPOConfig, GRPOTrainer
 
+    if credit not in CREDIT:
+        raise ValueError(f"credit must be one of {', '.join(CREDIT)}, not {credit!r}")
     model, tokenizer = models.load(model_path)
     dataset = grpo_dataset(
         env_ids,
@@ -372,6 +407,7 @@ def train_grpo(
         vectorization=vectorization,
         episodes_path=episodes_path,
         env_kwargs=env_kwargs,
+        credit=credit,
     )
     rewards = [PairwiseReward(judge, group_size), format_reward, LengthPenalty(length_threshold)]
     trainer = GRPOTrainer(

@@ -23,6 +23,7 @@ from mosaic_learn.grpo import (  # noqa: E402
     LengthPenalty,
     PairwiseReward,
     check_groups,
+    credit_mask,
     episode_format,
     format_reward,
     grpo_dataset,
@@ -261,7 +262,16 @@ def test_check_groups_rejects_split_groups():
         check_groups([a, b, a, b], 2)
 
 
-def test_grpo_loss_mask_excludes_tool_tokens_and_trains(tiny, tmp_path, monkeypatch):
+# a random model rarely calls a tool; the scripted GRPO batches below make every episode "list
+# the home folder, then answer", so each completion holds a tool response the loss must skip
+SCRIPTED_TURNS = [
+    '<think>Look.</think>\n<tool_call>\n{"name": "list_dir", "arguments": {}}\n</tool_call><|im_end|>',
+    "<think>Done.</think>\nNothing to do.<|im_end|>",
+]
+
+
+def _scripted_grpo_batch(tiny, tmp_path, monkeypatch, credit="all"):
+    """One GRPO batch of 2 injection tasks x G=2 with scripted turns: (trainer output, episodes, tok, rollout)."""
     from trl import GRPOConfig, GRPOTrainer
 
     from mosaic_gym.records import read_jsonl
@@ -279,8 +289,8 @@ def test_grpo_loss_mask_excludes_tool_tokens_and_trains(tiny, tmp_path, monkeypa
             "max_steps": 1,
         },
     )
-    rollouts = tmp_path / "check.jsonl"
-    rollout = EpisodeRollout(max_new_tokens=24, max_steps=3, episodes_path=rollouts)
+    rollouts = tmp_path / f"check-{credit}.jsonl"
+    rollout = EpisodeRollout(max_new_tokens=24, max_steps=3, episodes_path=rollouts, credit=credit)
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=[PairwiseReward(RuleJudge(), 2), format_reward, LengthPenalty(50)],
@@ -289,12 +299,7 @@ def test_grpo_loss_mask_excludes_tool_tokens_and_trains(tiny, tmp_path, monkeypa
         processing_class=tok,
         rollout_func=rollout,
     )
-    # a random model rarely calls a tool; make every episode "list the home folder, then answer"
-    # so each completion holds a tool response the loss must skip
-    turns = [
-        '<think>Look.</think>\n<tool_call>\n{"name": "list_dir", "arguments": {}}\n</tool_call><|im_end|>',
-        "<think>Done.</think>\nNothing to do.<|im_end|>",
-    ]
+    turns = SCRIPTED_TURNS
 
     def scripted(self, batch, max_new_tokens=None):
         out = []
@@ -315,8 +320,14 @@ def test_grpo_loss_mask_excludes_tool_tokens_and_trains(tiny, tmp_path, monkeypa
     inputs = [ds[0], ds[0], ds[1], ds[1]]
     out = trainer._generate_and_score_completions(inputs)
     rollout.close()
+    monkeypatch.undo()
+    return out, list(read_jsonl(rollouts)), tok, rollout, inputs
+
+
+def test_grpo_loss_mask_excludes_tool_tokens_and_trains(tiny, tmp_path, monkeypatch):
+    out, episodes, tok, rollout, inputs = _scripted_grpo_batch(tiny, tmp_path, monkeypatch)
+    turns = SCRIPTED_TURNS
     loss_mask = out["completion_mask"] * out["tool_mask"]
-    episodes = list(read_jsonl(rollouts))
     assert [e.task_id for e in episodes] == [r["task_id"] for r in inputs]
     assert rollout.history[-1]["n"] == 4
     for row, ep in enumerate(episodes):
@@ -338,7 +349,6 @@ def test_grpo_loss_mask_excludes_tool_tokens_and_trains(tiny, tmp_path, monkeypa
             + tool_output
             + "\n</tool_response><|im_end|>\n<|im_start|>assistant\n"
         )
-    monkeypatch.undo()
 
     res = train_grpo(
         tiny,
@@ -359,6 +369,32 @@ def test_grpo_loss_mask_excludes_tool_tokens_and_trains(tiny, tmp_path, monkeypa
     assert all(h["n"] == 4 for h in res["history"])
     assert (tmp_path / "rollouts.jsonl").stat().st_size > 0
     assert AutoModelForCausalLM.from_pretrained(tmp_path / "grpo").config.model_type == "qwen2"
+
+
+def test_grpo_first_turn_credit_trains_only_the_first_turn(tiny, tmp_path, monkeypatch):
+    out, episodes, tok, _, _ = _scripted_grpo_batch(tiny, tmp_path, monkeypatch, "first_turn")
+    loss_mask = out["completion_mask"] * out["tool_mask"]
+    for row, ep in enumerate(episodes):
+        ids = out["completion_ids"][row].tolist()
+        trained = tok.decode([i for i, m in zip(ids, loss_mask[row].tolist(), strict=True) if m])
+        assert trained == SCRIPTED_TURNS[0]  # the decision turn; the closing answer is not trained
+        # the episode keeps its whole mask; only what the trainer is given changes
+        assert sum(ep.extra["completion_mask"]) > sum(loss_mask[row].tolist())
+    # the rewards still judge whole episodes: every rollout played both turns
+    assert all(len([m for m in ep.messages if m["role"] == "assistant"]) == 2 for ep in episodes)
+
+
+def test_credit_mask_and_its_errors():
+    assert credit_mask([1, 1, 0, 0, 1, 1, 0], "all") == [1, 1, 0, 0, 1, 1, 0]
+    assert credit_mask([1, 1, 0, 0, 1, 1, 0], "first_turn") == [1, 1, 0, 0, 0, 0, 0]
+    assert credit_mask([1, 1, 1], "first_turn") == [1, 1, 1]  # one turn: nothing to cut
+    assert credit_mask([0, 0, 1, 0, 1], "first_turn") == [0, 0, 1, 0, 0]
+    with pytest.raises(ValueError, match="credit must be one of all, first_turn"):
+        credit_mask([1], "last")
+    with pytest.raises(ValueError, match="credit must be one of"):
+        EpisodeRollout(credit="every")
+    with pytest.raises(ValueError, match="credit must be one of"):
+        train_grpo("/nonexistent", "/tmp/never", credit="turns")
 
 
 def test_config_overrides_are_checked():
