@@ -121,7 +121,8 @@ _MIN_B64_CHARS = 12  # _B64_RUN
 _MIN_B32_CHARS = 16  # _B32_RUN
 _MIN_HEX_CHARS = 12  # _HEX_CHARS_RUN, which every _HEX_RUN match is
 _MIN_BINARY_CHARS = 32  # four groups of eight bits
-_MIN_DEC_CHARS = 5 * 3 + 2  # _DEC_RUN: five numbers of 2+ digits, each with a separator, and one more
+# _DEC_RUN: five numbers of two or more digits, each with a separator, and one more number
+_MIN_DEC_CHARS = 5 * 3 + 2
 # six spelled words, each a whole run of letters, with something between them
 _MIN_SPELLED_CHARS = 6 * min(map(len, _SPELLED)) + 5
 
