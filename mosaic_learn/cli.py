@@ -390,6 +390,7 @@ def cmd_grpo(args: argparse.Namespace) -> int:
         episodes_path=args.episodes_out,
         overrides=overrides,
         resume=args.resume,
+        credit=args.credit,
     )
     print(json.dumps({k: v for k, v in result.items() if k != "history"}, indent=2))
     return 0
@@ -548,6 +549,13 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--reward-weights", default="1,0.5,0.5", help="pairwise,format,length")
     gr.add_argument(
         "--length-threshold", type=int, default=400, help="tokens before the length penalty starts"
+    )
+    gr.add_argument(
+        "--credit",
+        choices=("all", "first_turn"),
+        default="all",
+        help="tokens that carry the loss: every generated token, or the first turn only "
+        "(where act-or-refuse is decided); rewards always judge whole episodes",
     )
     gr.add_argument("--episodes-out", help="also append every training rollout to this JSONL")
     _add_judge_args(gr)

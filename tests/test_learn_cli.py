@@ -128,6 +128,13 @@ def test_bad_input_is_one_clear_line(argv, message, tiny, tmp_path, capsys, monk
     assert not (tmp_path / "s").exists()  # refused before any work
 
 
+def test_grpo_credit_takes_only_known_values(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["grpo", "--model", ".", "--out", "g", "--credit", "last"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'last' (choose from 'all', 'first_turn')" in capsys.readouterr().err
+
+
 def test_rollout_resumes_and_pairs_counts(tmp_path, capsys):
     eps = tmp_path / "eps.jsonl"
     args = [
