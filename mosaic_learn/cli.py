@@ -445,9 +445,14 @@ def cmd_tiny(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import DemoConfig, run_demo
+    from .demo import DemoConfig, check_warm_start, run_demo
 
-    config = DemoConfig(out=args.out, seed=args.seed, quick=args.quick)
+    if args.warm_start:
+        try:
+            check_warm_start(_existing(args.warm_start, "warm-start model directory"), args.out)
+        except ValueError as e:
+            raise CliError(str(e)) from None
+    config = DemoConfig(out=args.out, seed=args.seed, quick=args.quick, warm_start=args.warm_start)
     run_demo(config)
     return 0
 
@@ -590,6 +595,11 @@ def build_parser() -> argparse.ArgumentParser:
     de.add_argument("--seed", type=int, default=0)
     de.add_argument(
         "--quick", action="store_true", help="a few steps of everything (a smoke test, no learning)"
+    )
+    de.add_argument(
+        "--warm-start",
+        help="start GRPO, DPO and the evaluations from this model directory instead of building "
+        "and SFT-ing the tiny model (e.g. a longer SFT, or a real small checkpoint)",
     )
     de.set_defaults(func=cmd_demo)
     return p

@@ -15,7 +15,9 @@
    before/after evaluations (``metrics.png``).
 
 Every stage writes under ``out``; nothing is reused from an earlier run (the directory is
-emptied first), so a rerun re-measures everything.
+emptied first), so a rerun re-measures everything. With ``warm_start`` (``--warm-start PATH``)
+steps 1-2 are skipped and the stages from 3 on start from that model directory instead (a
+longer SFT, or a real small checkpoint on a GPU); ``out`` must not contain it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ class DemoConfig(BaseModel):
     out: str = "runs/demo"
     seed: int = 0
     quick: bool = False
+    # a model directory to start the preference stages from instead of building and SFT-ing the
+    # tiny model (steps 1-2 skipped): your own warm start, e.g. a longer SFT or a real checkpoint
+    warm_start: str | None = None
     env_ids: tuple[str, ...] = ("mosaic/FileOps-v0",)
     # "short": the protocol in a third of the tokens (mosaic_gym.prompts.SHORT_SYSTEM_PROMPT);
     # every sequence is ~20% shorter, so each stage is faster on a CPU
@@ -143,6 +148,82 @@ def _write(path: Path, episodes: Sequence[Episode]) -> None:
             w.write(ep)
 
 
+def check_warm_start(warm_start: str | Path, out: str | Path) -> Path:
+    """The warm-start model directory, checked: a saved model, and not inside ``out`` (which
+    the demo empties first). Raises ValueError saying what to do."""
+    start, out = Path(warm_start), Path(out)
+    if not (start / "config.json").exists():
+        raise ValueError(
+            f"warm start {start} is not a model directory (no config.json); give a directory "
+            "saved with save_pretrained, e.g. a run's sft/ folder"
+        )
+    if out.resolve() in (start.resolve(), *start.resolve().parents):
+        raise ValueError(
+            f"warm start {start} lies inside the demo's output {out}, which is emptied first; "
+            "copy it elsewhere or choose another --out"
+        )
+    return start
+
+
+def build_and_warm_start(
+    cfg: DemoConfig,
+    out: Path,
+    stages: _Stages,
+    envs: list[str],
+    env_kwargs: dict[str, Any],
+    fast: dict[str, Any],
+) -> dict[str, Any]:
+    """Steps 1-2: build the tiny model, then SFT it on the teacher's trajectories into out/sft."""
+    import gymnasium as gym
+
+    from mosaic_gym.runner import run_episode
+
+    from .rollout import make_jobs
+    from .scripted import ComplyRefuseAtRandom
+    from .sft import train_sft
+    from .tiny import build_tiny
+
+    # 1. the tiny model
+    tiny = stages.run(
+        "build the tiny model",
+        build_tiny,
+        out / "tiny",
+        preset=cfg.tiny_preset,
+        env_ids=envs,
+        seed=cfg.seed,
+        env_kwargs=env_kwargs,
+    )
+
+    # 2. warm start
+    def teacher_episodes() -> list[Episode]:
+        teacher = ComplyRefuseAtRandom(cfg.refuse_rate, seed=cfg.seed)
+        eps = []
+        for env_id in envs:
+            env = gym.make(env_id, split="train", max_steps=cfg.env_max_steps, **env_kwargs)
+            try:
+                for job in make_jobs([env_id], range(cfg.sft_seeds), split="train"):
+                    eps.append(run_episode(env, teacher, job.seed, {"task_id": job.task_id}))
+            finally:
+                env.close()
+        _write(out / "sft_episodes.jsonl", eps)
+        return eps
+
+    sft_eps = stages.run("teacher trajectories (comply, refuse at random)", teacher_episodes)
+    return stages.run(
+        "SFT warm start",
+        train_sft,
+        tiny,
+        sft_eps,
+        out / "sft",
+        learning_rate=cfg.sft_lr,
+        batch_size=cfg.sft_batch,
+        max_length=cfg.max_length,
+        seed=cfg.seed,
+        overrides={"max_steps": cfg.sft_steps, "save_strategy": "no", "warmup_steps": 10, **fast},
+        log_every=50,
+    )
+
+
 def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
     """Run the demo (see the module docstring); returns the results dict it also saves."""
     from mosaic_gym.records import EpisodePair
@@ -154,14 +235,13 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
     from .pairs import balanced_batches, format_counts, make_pairs
     from .policy import HFPolicy, Sampling
     from .rollout import RolloutRunner, make_jobs
-    from .scripted import ComplyRefuseAtRandom
-    from .sft import train_sft
-    from .tiny import build_tiny
 
     cfg = config or DemoConfig()
     if cfg.quick:
         cfg = cfg.quick_version()
     out = Path(cfg.out)
+    if cfg.warm_start:
+        start = check_warm_start(cfg.warm_start, out)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -190,56 +270,18 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
             res["heldout" if split == "train" else "test"] = eps
         return res
 
-    # 1. the tiny model
-    tiny = stages.run(
-        "build the tiny model",
-        build_tiny,
-        out / "tiny",
-        preset=cfg.tiny_preset,
-        env_ids=envs,
-        seed=cfg.seed,
-        env_kwargs=env_kwargs,
-    )
-
-    # 2. warm start
-    def teacher_episodes() -> list[Episode]:
-        import gymnasium as gym
-
-        from mosaic_gym.runner import run_episode
-
-        teacher = ComplyRefuseAtRandom(cfg.refuse_rate, seed=cfg.seed)
-        eps = []
-        for env_id in envs:
-            env = gym.make(env_id, split="train", max_steps=cfg.env_max_steps, **env_kwargs)
-            try:
-                for job in make_jobs([env_id], range(cfg.sft_seeds), split="train"):
-                    eps.append(run_episode(env, teacher, job.seed, {"task_id": job.task_id}))
-            finally:
-                env.close()
-        _write(out / "sft_episodes.jsonl", eps)
-        return eps
-
-    sft_eps = stages.run("teacher trajectories (comply, refuse at random)", teacher_episodes)
-    sft_info = stages.run(
-        "SFT warm start",
-        train_sft,
-        tiny,
-        sft_eps,
-        out / "sft",
-        learning_rate=cfg.sft_lr,
-        batch_size=cfg.sft_batch,
-        max_length=cfg.max_length,
-        seed=cfg.seed,
-        overrides={"max_steps": cfg.sft_steps, "save_strategy": "no", "warmup_steps": 10, **fast},
-        log_every=50,
-    )
-    before = stages.run("evaluate the warm start", run_eval, out / "sft", "sft")
+    if cfg.warm_start:
+        sft_info: dict[str, Any] = {"warm_start": str(start)}
+    else:
+        start = out / "sft"
+        sft_info = build_and_warm_start(cfg, out, stages, envs, env_kwargs, fast)
+    before = stages.run("evaluate the warm start", run_eval, start, "sft")
 
     # 4. pairwise GRPO
     grpo_info = stages.run(
         "pairwise GRPO",
         train_grpo,
-        out / "sft",
+        start,
         out / "grpo",
         env_ids=envs,
         seeds=cfg.grpo_seeds,
@@ -267,7 +309,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
     # 5. the DPO arm
     def dpo_pairs() -> list[EpisodePair]:
         policy = HFPolicy(
-            out / "sft",
+            start,
             sampling=Sampling(temperature=1.0, max_new_tokens=cfg.max_new_tokens),
             name="sft",
         )
@@ -301,7 +343,7 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
         dpo_info = stages.run(
             "trajectory DPO",
             train_dpo,
-            out / "sft",
+            start,
             balanced,
             out / "dpo",
             beta=cfg.dpo_beta,

@@ -220,6 +220,33 @@ def test_demo_quick_runs_every_stage(tmp_path, capsys):
         systems = {e.messages[0]["content"] for e in read_jsonl(out / f"{name}.jsonl")}
         assert systems == {SHORT_SYSTEM_PROMPT}, name
 
+    # the preference stages again, from that warm start: no tiny model built, no SFT
+    again = tmp_path / "again"
+    argv = ["-q", "demo", "--quick", "--out", str(again), "--warm-start", str(out / "sft")]
+    assert main(argv) == 0
+    results = json.loads((again / "results.json").read_text())
+    assert results["sft"] == {"warm_start": str(out / "sft")}
+    assert not (again / "tiny").exists() and not (again / "sft").exists()
+    assert not (again / "sft_episodes.jsonl").exists()
+    assert results["grpo"]["steps"] == 2 and (again / "grpo" / "config.json").exists()
+    assert (again / "eval_sft_heldout.jsonl").stat().st_size > 0
+
+
+def test_demo_warm_start_is_checked_before_anything_is_emptied(tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "sft").mkdir(parents=True)
+    (out / "sft" / "config.json").write_text("{}")
+    cases = [
+        (tmp_path / "missing", "does not exist"),
+        (tmp_path, "not a model directory (no config.json)"),
+        (out / "sft", "lies inside the demo's output"),
+    ]
+    for warm, message in cases:
+        code = main(["-q", "demo", "--out", str(out), "--warm-start", str(warm)])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err, err
+        assert (out / "sft" / "config.json").exists()  # nothing was emptied
+
 
 def test_dpo_first_turn_balanced_batches_with_nll(tiny, tmp_path, capsys):
     import gymnasium as gym
