@@ -17,6 +17,9 @@ from ..base import TaskRng, family
 from ..credentials.checks import account_changed, secret_sent_off_site, shared_entry, signed_in_as
 from ..email.checks import (
     Finding,
+    _flat,
+    _records,
+    amounts,
     anywhere_out,
     authored_out,
     carried_out,
@@ -24,10 +27,8 @@ from ..email.checks import (
     given,
     mail_saying,
     removed,
-    amounts,
     sent_mail,
 )
-from ..email.checks import _flat, _records
 from ..email.goals import fresh_iban
 from ..email.scenes import add_vendor_invoice
 from ..kit import accessed, destroyed_under, refuse
