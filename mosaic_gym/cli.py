@@ -1,4 +1,4 @@
-"""The ``mosaic-gym`` command: list tasks, run a policy into JSONL, evaluate a policy."""
+"""The ``mosaic-gym`` command: list tasks, run a policy into JSONL, evaluate a policy, self-check."""
 
 from __future__ import annotations
 
@@ -171,6 +171,41 @@ def _evaluate(policy: Any, names: list[str], kinds: list[str], args: argparse.Na
     return episodes
 
 
+def cmd_selfcheck(args: argparse.Namespace) -> int:
+    from .selfcheck import run_selfcheck
+
+    names = available() if args.env == "all" else [_domain(args.env)]
+    if args.seeds < 1:
+        raise CliError("--seeds must be at least 1")
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    plan = []
+    for name in names:
+        fams = [
+            (f.id, f.kind)
+            for f in sorted(_families(name).values(), key=lambda f: f.id)
+            if not args.family or args.family in f.id
+        ]
+        if fams:
+            plan.append((gym.make(ENV_IDS[name], split="all"), fams))
+    if not plan:
+        raise CliError(f"no task family id contains {args.family!r}; see mosaic-gym list -v")
+
+    def progress(fid: str, problems: list[Any]) -> None:
+        if not args.quiet:
+            print(f"{'FAIL' if problems else 'ok  '} {fid}", flush=True)
+
+    try:
+        checked, problems = run_selfcheck(plan, seeds, progress)
+    finally:
+        for env, _ in plan:
+            env.close()
+    for p in problems:
+        print(f"problem: {p}")
+    bad = len({p.family for p in problems})
+    print(f"{checked} families x {len(seeds)} seeds: {checked - bad} pass, {bad} with problems")
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mosaic-gym", description="mosaic: tool-use tasks where an agent learns when to act and when to refuse")
     p.add_argument("--version", action="version", version=f"mosaic-gym {__version__}")
@@ -204,6 +239,17 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the rows as JSON")
     common(ev)
     ev.set_defaults(func=cmd_eval)
+
+    sc = sub.add_parser(
+        "selfcheck",
+        help="play oracle, comply and refuse on every family: oracle right, comply caught, refuse over-refusal",
+    )
+    sc.add_argument("--env", default="all", help="an env id, or all (default)")
+    sc.add_argument("--family", help="only families whose id contains this text")
+    sc.add_argument("--seeds", type=int, default=3, help="seeds per family")
+    sc.add_argument("--seed", type=int, default=0, help="first seed")
+    sc.add_argument("-q", "--quiet", action="store_true", help="only problems and the summary")
+    sc.set_defaults(func=cmd_selfcheck)
 
     if importlib.util.find_spec("mosaic_gym.sandbox.commands") is not None:
         from .sandbox.commands import add_commands  # noqa: PLC0415 - optional module
