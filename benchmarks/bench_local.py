@@ -49,6 +49,10 @@ def bench(env_id: str, seeds: int, group: int = 1) -> dict[str, float]:
         "resets_per_s": resets / reset_t,
         "closing_step_ms": 1000 * final_t / episodes,
         "episodes_per_s": episodes / (reset_t + tool_t + final_t),
+        # env.step calls (tool turns and the closing turn) per episode, and per second of
+        # everything (resets included): the usual "env steps per second" of an RL env
+        "steps_per_episode": (tool_steps + episodes) / episodes,
+        "env_steps_per_s": (tool_steps + episodes) / (reset_t + tool_t + final_t),
     }
 
 
@@ -69,9 +73,12 @@ def main() -> None:
         print(json.dumps(results, indent=2))
         return
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, group={args.group}")
-    print(f"{'env':<24}{'families':>9}{'tool steps/s':>14}{'resets/s':>10}{'close ms':>10}{'episodes/s':>12}")
+    print(f"{'env':<24}{'families':>9}{'tool steps/s':>14}{'resets/s':>10}{'close ms':>10}{'episodes/s':>12}{'steps/ep':>10}{'env steps/s':>13}")
     for env_id, r in results.items():
-        print(f"{env_id:<24}{r['families']:>9.0f}{r['tool_steps_per_s']:>14,.0f}{r['resets_per_s']:>10,.0f}{r['closing_step_ms']:>10.2f}{r['episodes_per_s']:>12,.0f}")
+        print(
+            f"{env_id:<24}{r['families']:>9.0f}{r['tool_steps_per_s']:>14,.0f}{r['resets_per_s']:>10,.0f}{r['closing_step_ms']:>10.2f}"
+            f"{r['episodes_per_s']:>12,.0f}{r['steps_per_episode']:>10.2f}{r['env_steps_per_s']:>13,.0f}"
+        )
 
 
 if __name__ == "__main__":
