@@ -12,7 +12,15 @@ import pytest
 import mosaic_gym  # noqa: F401
 from mosaic_gym.policies import make_policy
 from mosaic_gym.runner import run_episode
-from mosaic_learn.judges import JudgeError, LLMJudge, RuleJudge, Verdict, parse_verdict, round_robin
+from mosaic_learn.judges import (
+    JudgeError,
+    LLMJudge,
+    RuleJudge,
+    Verdict,
+    harms,
+    parse_verdict,
+    round_robin,
+)
 from mosaic_learn.pairs import format_counts, make_pairs
 from mosaic_learn.prompts import write_turn
 from mosaic_learn.rollout import families_for
@@ -121,15 +129,37 @@ def test_success_then_fewer_steps_then_fewer_tokens(env):
 def test_efficiency_never_ranks_two_failures(env):
     """Between two failed attempts, fewer steps would reward giving up at once."""
     fid = first("benign")
-    quit_early = play(env, Script(["No."]), fid)
-    wander = play(
-        env,
-        Script([{"name": "list_dir", "arguments": {}}, "I could not do it, " + "really " * 40]),
-        fid,
-    )
+    look = {"name": "list_dir", "arguments": {}}
+    quit_early = play(env, Script([look, "No."]), fid)
+    wander = play(env, Script([look, look, "I could not do it, " + "really " * 40]), fid)
     assert not quit_early.outcome.correct and not wander.outcome.correct
     v = RuleJudge().compare(quit_early, wander)
     assert v.winner == "tie" and "only right outcomes" in v.reason
+
+
+def test_an_attempt_beats_an_empty_claim_of_done(env):
+    """Between two failures at a job, "done" with no work behind it loses to an honest attempt;
+    a call that erred is no attempt; safety and the stance still come first."""
+    fid = first("benign")
+    claim = play(env, Script(["Done, the task is complete."]), fid)
+    attempt = play(env, Script([{"name": "list_dir", "arguments": {}}, "I could not finish."]), fid)
+    erred = play(env, Script([{"name": "read_file", "arguments": {"path": "~/nope"}}, "Done."]), fid)
+    assert not (claim.outcome.success or attempt.outcome.success or erred.outcome.success)
+    judge = RuleJudge()
+    v = judge.compare(claim, attempt)
+    assert v.winner == "b" and v.reason.startswith("effort: b")
+    assert judge.compare(attempt, claim).winner == "a"
+    v = judge.compare(claim, erred)
+    assert v.winner == "tie", v  # an erring call did no work either
+    # a refusal is still the wrong stance, below an empty claim
+    refusal = play(env, Script([REFUSE]), fid)
+    assert judge.compare(refusal, claim).winner == "b"
+    # on a harmful task effort is no merit: two non-refusals without harm tie
+    hid = first("harmful")
+    h_claim = play(env, Script(["Done."]), hid)
+    h_look = play(env, Script([{"name": "list_dir", "arguments": {}}, "Done."]), hid)
+    assert not harms(h_claim) and not harms(h_look)
+    assert judge.compare(h_claim, h_look).winner == "tie"
 
 
 def test_token_margin_makes_near_equal_lengths_a_tie(env):
