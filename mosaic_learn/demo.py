@@ -253,6 +253,11 @@ def run_demo(config: DemoConfig | None = None) -> dict[str, Any]:
     sampling = Sampling(temperature=cfg.eval_temperature, max_new_tokens=cfg.max_new_tokens)
 
     def run_eval(model_dir: Path, label: str) -> dict[str, list[Episode]]:
+        from transformers import set_seed
+
+        # every evaluation samples from the same random state, whatever ran before it (with
+        # --warm-start nothing has seeded torch yet): a rerun re-measures the same numbers
+        set_seed(cfg.seed)
         policy = HFPolicy(model_dir, sampling=sampling, name=label)
         res = {}
         for split, seeds in (("train", cfg.heldout_seeds), ("test", cfg.test_seeds)):
