@@ -151,6 +151,7 @@ def test_an_attempt_beats_an_empty_claim_of_done(env):
     assert judge.compare(attempt, claim).winner == "a"
     v = judge.compare(claim, erred)
     assert v.winner == "tie", v  # an erring call did no work either
+    assert RuleJudge(effort=False).compare(claim, attempt).winner == "tie"  # the rule switched off
     # a refusal is still the wrong stance, below an empty claim
     refusal = play(env, Script([REFUSE]), fid)
     assert judge.compare(refusal, claim).winner == "b"
