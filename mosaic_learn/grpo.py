@@ -109,6 +109,13 @@ def grpo_dataset(
 CREDIT = ("all", "first_turn")
 
 
+def check_credit(credit: str) -> str:
+    """``credit`` if it is one of :data:`CREDIT`, else a ValueError saying which are."""
+    if credit not in CREDIT:
+        raise ValueError(f"credit must be one of {', '.join(CREDIT)}, not {credit!r}")
+    return credit
+
+
 def credit_mask(mask: Sequence[int], credit: str = "all") -> list[int]:
     """Which completion tokens carry the policy loss.
 
@@ -119,10 +126,8 @@ def credit_mask(mask: Sequence[int], credit: str = "all") -> list[int]:
     episode's tokens drown its one-token signal (benchmarks/RESULTS.md, GRPO experiments).
     """
     out = list(mask)
-    if credit == "all":
+    if check_credit(credit) == "all":
         return out
-    if credit != "first_turn":
-        raise ValueError(f"credit must be one of {', '.join(CREDIT)}, not {credit!r}")
     started = False
     for i, m in enumerate(out):
         if m:
@@ -164,9 +169,7 @@ class EpisodeRollout:
         episodes_path: str | Path | None = None,
         credit: str = "all",
     ) -> None:
-        if credit not in CREDIT:
-            raise ValueError(f"credit must be one of {', '.join(CREDIT)}, not {credit!r}")
-        self.credit = credit
+        self.credit = check_credit(credit)
         self.max_new_tokens = max_new_tokens
         self.max_steps = max_steps
         self.num_envs = num_envs
@@ -371,8 +374,7 @@ def train_grpo(
     """
     from trl import GRPOConfig, GRPOTrainer
 
-    if credit not in CREDIT:
-        raise ValueError(f"credit must be one of {', '.join(CREDIT)}, not {credit!r}")
+    check_credit(credit)
     model, tokenizer = models.load(model_path)
     dataset = grpo_dataset(
         env_ids,
