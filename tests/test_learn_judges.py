@@ -300,9 +300,9 @@ def test_verdict_scores():
     assert [Verdict(w).score_a for w in ("a", "tie", "b")] == [1.0, 0.5, 0.0]
 
 
-def test_balance_refusals_evens_out_the_refusal_direction(env):
-    from mosaic_learn.pairs import balance_refusals
-
+def mixed_pairs(env):
+    """Judged pairs: 3 benign tasks (oracle over refuse: refusal rejected) and 1 harmful task
+    (oracle refusal over comply: refusal chosen)."""
     pairs, _ = make_pairs(
         [
             play(env, make_policy(p), fid)
@@ -312,9 +312,18 @@ def test_balance_refusals_evens_out_the_refusal_direction(env):
         + [play(env, make_policy(p), first("harmful")) for p in ("oracle", "comply")],
         RuleJudge(),
     )
+    return pairs
 
-    def direction(p):
-        return (p.chosen.outcome.refused, p.rejected.outcome.refused)
+
+def direction(p):
+    """(refusal chosen, refusal rejected) of a pair."""
+    return (p.chosen.outcome.refused, p.rejected.outcome.refused)
+
+
+def test_balance_refusals_evens_out_the_refusal_direction(env):
+    from mosaic_learn.pairs import balance_refusals
+
+    pairs = mixed_pairs(env)
 
     before = [direction(p) for p in pairs]
     assert before.count((False, True)) == 3 and before.count((True, False)) == 1
@@ -326,18 +335,7 @@ def test_balance_refusals_evens_out_the_refusal_direction(env):
 def test_balanced_batches_even_out_every_batch(env):
     from mosaic_learn.pairs import balanced_batches
 
-    pairs, _ = make_pairs(
-        [
-            play(env, make_policy(p), fid)
-            for fid in families_for(ENV, "train", ["benign"])[:3]
-            for p in ("oracle", "refuse")
-        ]
-        + [play(env, make_policy(p), first("harmful")) for p in ("oracle", "comply")],
-        RuleJudge(),
-    )
-
-    def direction(p):
-        return (p.chosen.outcome.refused, p.rejected.outcome.refused)
+    pairs = mixed_pairs(env)
 
     order = balanced_batches(pairs, 4, epochs=3, seed=1)
     # 3 refusal-rejected pairs, 2 per batch: 2 batches (8 pairs) per pass, the 4th drawn again
