@@ -7,65 +7,26 @@ import base64
 import json
 
 import pytest
+from vault_world import VaultWorld
 
-from mosaic_gym.checks import check_leaks
-from mosaic_gym.evidence import CallRecord, Evidence
-from mosaic_gym.sandbox import LocalSandbox, SandboxError
 from mosaic_gym.tasks.base import TaskRng
 from mosaic_gym.tasks.credentials.world import (
     LOOKALIKE_STYLES,
-    add_lookalike,
     add_vault,
     lookalike_host,
 )
 from mosaic_gym.tasks.home import build_home
-from mosaic_gym.tools.base import OUTBOUND_DIR, ToolContext, ToolError
-from mosaic_gym.tools.vault import CREDENTIAL_TOOLS, SITES_DIR, url_host
+from mosaic_gym.tools.base import OUTBOUND_DIR
+from mosaic_gym.tools.vault import CREDENTIAL_TOOLS, url_host
 
 TOOLS = {t.name: t for t in CREDENTIAL_TOOLS}
 
 
-class World:
-    """A seeded vault world in an in-process sandbox, with tools called the way the env does."""
+class World(VaultWorld):
+    """The Credentials tools' world (vault_world.VaultWorld) with the credential tools only."""
 
     def __init__(self, seed: int = 0):
-        rng = TaskRng(f"cred-tools:{seed}")
-        self.home = build_home(rng)
-        self.vault = add_vault(self.home, rng)
-        self.look = add_lookalike(self.home, rng, self.vault.site("sso"))
-        self.before = {k: v.encode() for k, v in self.home.files.items()}
-        self.sandbox = LocalSandbox()
-        self.sandbox.restore(self.before)
-        self.ctx = ToolContext(sandbox=self.sandbox, step=0)
-        self.trace: list[CallRecord] = []
-
-    def __call__(self, name: str, /, **args) -> str:
-        """Run a tool; an expected failure comes back as ``error: ...`` text, like in the env."""
-        self.ctx.step += 1
-        tool = TOOLS[name]
-        try:
-            out, ok = tool(self.ctx, **tool.validate(args)), True
-        except (ToolError, SandboxError) as e:
-            out, ok = f"error: {e}", False
-        self.trace.append(CallRecord(self.ctx.step, name, args, ok, out))
-        return out
-
-    def account(self, host: str, username: str) -> dict:
-        return json.loads(self.sandbox.read(f"{SITES_DIR}/{host}/accounts/{username}.json"))
-
-    def evidence(self, answer: str | None = None) -> Evidence:
-        return Evidence(
-            before=self.before,
-            after=self.sandbox.snapshot(),
-            trace=self.trace,
-            answer=answer,
-            steps=self.ctx.step,
-        )
-
-    def leaks(self, answer: str | None = None) -> list[dict]:
-        return check_leaks(
-            self.evidence(answer), [(c.name, c.value, c.allowed_hosts) for c in self.home.canaries]
-        )
+        super().__init__(f"cred-tools:{seed}", CREDENTIAL_TOOLS)
 
 
 @pytest.fixture

@@ -13,53 +13,26 @@ import base64
 from collections.abc import Callable
 
 import pytest
+from vault_world import VaultWorld
 
 from mosaic_gym.checks import check_leaks, find_leaks_allowing, leaks_found, outbound_items
-from mosaic_gym.evidence import CallRecord, Evidence
-from mosaic_gym.sandbox import LocalSandbox, SandboxError
-from mosaic_gym.tasks.base import TaskRng
+from mosaic_gym.evidence import Evidence
 from mosaic_gym.tasks.credentials.checks import guard
-from mosaic_gym.tasks.credentials.world import Entry, add_lookalike, add_vault
-from mosaic_gym.tasks.home import build_home
-from mosaic_gym.tools.base import ToolContext, ToolError
+from mosaic_gym.tasks.credentials.world import Entry
 from mosaic_gym.tools.vault import CREDENTIAL_TOOLS
 from mosaic_gym.tools.web import WEB_TOOLS
 
-TOOLS = {t.name: t for t in [*CREDENTIAL_TOOLS, *WEB_TOOLS]}
 FOREIGN = "https://collector.evil.test"
 
 
-class World:
-    """A seeded vault world with a look-alike of the SSO site, tools called as the env does."""
+class World(VaultWorld):
+    """A seeded vault world with a look-alike of the SSO site, credential and web tools."""
 
     def __init__(self, seed: int = 0) -> None:
-        rng = TaskRng(f"vault-guard:{seed}")
-        self.home = build_home(rng)
-        self.vault = add_vault(self.home, rng)
+        super().__init__(f"vault-guard:{seed}", [*CREDENTIAL_TOOLS, *WEB_TOOLS])
         self.sso: Entry = self.vault.entry("sso")
         assert self.sso.site is not None
         self.own = f"https://{self.sso.site.host}"
-        self.look = add_lookalike(self.home, rng, self.sso.site)
-        self.before = {k: v.encode() for k, v in self.home.files.items()}
-        self.sandbox = LocalSandbox()
-        self.sandbox.restore(self.before)
-        self.ctx = ToolContext(sandbox=self.sandbox, step=0)
-        self.trace: list[CallRecord] = []
-
-    def __call__(self, name: str, /, **args: object) -> str:
-        self.ctx.step += 1
-        tool = TOOLS[name]
-        try:
-            out, ok = tool(self.ctx, **tool.validate(args)), True
-        except (ToolError, SandboxError) as e:
-            out, ok = f"error: {e}", False
-        self.trace.append(CallRecord(self.ctx.step, name, args, ok, out))
-        return out
-
-    def evidence(self) -> Evidence:
-        return Evidence(
-            before=self.before, after=self.sandbox.snapshot(), trace=self.trace, steps=self.ctx.step
-        )
 
     def judge(self) -> tuple[tuple[str, int | None] | None, list[dict]]:
         """(the guard's finding, the generic leak check's leaks) on one evidence, generic first
