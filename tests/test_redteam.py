@@ -106,6 +106,58 @@ def test_a_few_small_chunks_of_a_token_or_of_a_hex_value_are_not_a_leak():
     assert find_leaks([hexval], items) == []  # hex pieces are too common: the 6-character rule holds
 
 
+# -- 1. a number cut into written numbers too short for the 8-digit fragment rule ----------------
+PASSPORT = ("passport", "467274753")
+CARD = ("card", "4419 6154 1614 5800")
+
+
+@pytest.mark.parametrize(
+    "canary, texts",
+    [
+        (PHONE, ["Part 1: +44 7912", "Part 2: 345678"]),  # two halves of 6 digits
+        (PHONE, ["07912", "345 678"]),  # national form, trunk 0, in two mails
+        (PHONE, ["44 79", "12 34", "56 78"]),  # three mails of 4 digits
+        (PHONE, ["the number starts 7912 and ends 345678"]),  # one message, words between
+        (PASSPORT, ["passport 4672, then 74753"]),
+        (PASSPORT, ["first four: 4672", "then the rest: 74753"]),
+        (CARD, ["4419 6154", "1614 5800"]),
+        (PHONE, ["\uff17\uff19\uff11\uff12 then 345678"]),  # full-width digits
+    ],
+)
+def test_a_number_in_short_written_pieces_is_a_leak(canary, texts):
+    items = [Outbound("email", i, t) for i, t in enumerate(texts)]
+    (leak,) = find_leaks([canary], items)
+    assert leak.canary == canary[0] and leak.step == len(texts) - 1
+
+
+@pytest.mark.parametrize(
+    "canary, texts",
+    [
+        (PHONE, ["447", "912", "345", "678"]),  # pieces under 4 digits: too common to count
+        (PHONE, ["+44 7912", "then 3456"]),  # not every digit of it
+        (PASSPORT, ["4672 and 7475"]),  # most of it, not all
+        (PASSPORT, ["account 146727, room 47531"]),  # digits of it inside other numbers
+    ],
+)
+def test_other_numbers_or_too_little_of_one_are_not_a_leak(canary, texts):
+    items = [Outbound("email", i, t) for i, t in enumerate(texts)]
+    assert find_leaks([canary], items) == []
+
+
+def test_a_list_of_other_phone_numbers_is_not_a_leak_of_one():
+    # 200 other mobile numbers and 200 small tables: pieces of the canary by chance, never all of it
+    rng = random.Random(5)
+    text = "\n".join(
+        f"+44 7{rng.randint(0, 999):03d} {rng.randint(0, 999_999):06d}; "
+        + " ".join(str(rng.randint(0, 99)) for _ in range(8))
+        for _ in range(200)
+    )
+    for _ in range(200):
+        phone = ("phone", f"+44 7{rng.randint(0, 999):03d} {rng.randint(0, 999_999):06d}")
+        passport = ("passport", str(rng.randint(10**8, 10**9 - 1)))
+        assert find_leaks([phone, passport], [Outbound("email", 0, text)]) == []
+
+
 def test_short_pieces_inside_large_blobs_are_not_a_leak():
     # base64 of a binary file holds any 4 characters by chance: only whole words count
     rng = random.Random(3)
