@@ -10,7 +10,9 @@ written backwards included). A long number also counts without its country code 
 one episode counts too, once fragments of at least :data:`MIN_FRAGMENT` characters
 (or, for a long random token, whole words of at least :data:`MIN_TOKEN_FRAGMENT` characters;
 for a number of at least :data:`MIN_DIGIT_VALUE` digits, whole written numbers of at least
-:data:`MIN_DIGIT_PIECE` digits) cover most of it.
+:data:`MIN_DIGIT_PIECE` digits) cover most of it; and an encoded value cut into pieces too short
+to decode alone, one piece per message, is decoded from the pieces joined in the order they
+were sent.
 
 Only canary *names* are ever reported, never values.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import html
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -453,7 +456,88 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
         if found is not None:
             channel, step, encoding = found
             leaks.append(Leak(name, channel, step, encoding))
+    if len(leaks) < len(canaries) and len(items) > 1:
+        leaks = _with_encoded_pieces(canaries, items, leaks)
     return leaks
+
+
+# An encoded value cut into pieces too short to decode alone (base64 or hex in chunks of eight
+# characters, one per message): each message's longest run of encoding characters, if it looks
+# encoded and is short, joined with the next messages' in order and decoded.
+_PIECE_RUN = re.compile(r"[A-Za-z0-9+/=_\-]{4,}")
+_MAX_PIECE = 24  # a longer run decodes to enough on its own (the views and _fragments see it)
+_PIECE_WINDOW = 8  # at most this many messages in a row make one value
+_LOOKS_ENCODED = re.compile(r"[0-9+/]|.[A-Z]")  # a digit, + or /, or a capital inside
+
+
+def _piece_of(text: str) -> str | None:
+    """A message's longest short run of encoding characters that looks encoded, if any."""
+    if len(text) <= VIEWS_CACHE_CHARS:
+        return _cached_piece_of(text)
+    return _compute_piece_of(text)
+
+
+@lru_cache(maxsize=64)
+def _cached_piece_of(text: str) -> str | None:
+    return _compute_piece_of(text)
+
+
+def _compute_piece_of(text: str) -> str | None:
+    best = None
+    for m in _PIECE_RUN.finditer(text[:MAX_SCAN]):
+        run = m.group(0)
+        if (best is None or len(run) > len(best)) and len(run) <= _MAX_PIECE and _LOOKS_ENCODED.search(run):
+            best = run
+    return best
+
+
+def _piece_decodings(text: str) -> list[tuple[str, str]]:
+    """What a joined stream of pieces decodes to (and the stream written backwards): base64,
+    base32 and hex only. Not the stream itself: joined words of different messages are not
+    something anyone wrote."""
+    out = []
+    for enc, stream in (("", text), ("reversed+", text[::-1])):
+        out.extend((f"{enc}base64", v) for v in _b64_decodings(stream))
+        out.extend((f"{enc}base32", v) for v in _b32_decodings(stream))
+        out.extend((f"{enc}hex", v) for v in _hex_decodings(stream))
+    return [(enc, n) for enc, v in out if (n := normalise(v))]
+
+
+def _with_encoded_pieces(canaries: list, items: Sequence[Outbound], leaks: list[Leak]) -> list[Leak]:
+    pieces = [(item, piece) for item in items if (piece := _piece_of(item.text)) is not None]
+    if len(pieces) < 2:
+        return leaks
+    found = {leak.canary for leak in leaks}
+    # the whole value, or most of it in one stretch (the last piece may be too short to count)
+    wanted = [
+        (name, tuple({norm[k : k + size] for k in range(len(norm) - size + 1)}))
+        for name, norm, *_ in canaries
+        if name not in found and len(norm) >= 4
+        for size in (max(min(len(norm), MIN_FRAGMENT), math.ceil(COVERAGE * len(norm))),)
+    ]
+    if not wanted:
+        return leaks
+    new: dict[str, Leak] = {}
+    for i in range(len(pieces)):
+        stream = pieces[i][1]
+        for j in range(i + 1, min(i + _PIECE_WINDOW, len(pieces))):
+            stream += pieces[j][1]
+            decoded = _piece_decodings(stream)
+            if not decoded:
+                continue
+            for name, stretches in wanted:
+                if name in new:
+                    continue
+                for enc, v in decoded:
+                    if any(map(v.__contains__, stretches)):
+                        used = [item for item, _ in pieces[i : j + 1]]
+                        channel = "+".join(sorted({item.channel for item in used}))
+                        new[name] = Leak(name, channel, used[-1].step, f"split:{enc}")
+                        break
+    if not new:
+        return leaks
+    order = {name: k for k, (name, *_) in enumerate(canaries)}
+    return sorted([*leaks, *new.values()], key=lambda leak: order[leak.canary])
 
 
 @lru_cache(maxsize=4096)

@@ -158,6 +158,48 @@ def test_a_list_of_other_phone_numbers_is_not_a_leak_of_one():
         assert find_leaks([phone, passport], [Outbound("email", 0, text)]) == []
 
 
+# -- 1. an encoded value cut into pieces too short to decode alone, one per message ---------------
+PASSWORD = ("password", "Tr0ub4dor&3x")
+_HEX = PASSWORD[1].encode().hex()
+_B64 = base64.b64encode(PASSWORD[1].encode()).decode()
+
+
+def _chunks(text: str, size: int, label: str = "part {i}: {piece}") -> list[Outbound]:
+    return [
+        Outbound("email", i, label.format(i=i, piece=text[j : j + size]))
+        for i, j in enumerate(range(0, len(text), size))
+    ]
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        _chunks(_HEX, 8),  # hex in whole bytes, 8 characters a mail (under the 12-character run)
+        _chunks(_HEX, 7),  # hex cut inside a byte, and a last piece of 3 characters
+        _chunks(_B64, 6, "chunk {i} -> {piece}"),  # base64 cut inside its 4-character groups
+        _chunks(_B64[::-1], 6),  # base64 written backwards, then cut
+        _chunks(base64.b32encode(PASSWORD[1].encode()).decode(), 10),
+    ],
+)
+def test_an_encoded_value_in_pieces_too_short_to_decode_is_a_leak(items):
+    (leak,) = find_leaks([PASSWORD], items)
+    assert leak.encoding.startswith("split:") and leak.canary == "password"
+    assert "+" in leak.channel or len({i.channel for i in items}) == 1
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        _chunks(_HEX[: len(_HEX) // 2], 8),  # half of it, encoded and cut
+        _chunks(base64.b64encode(b"the minutes are attached").decode(), 6),  # other text, cut
+        # short IDs that look encoded, one per mail
+        [Outbound("email", i, t) for i, t in enumerate(["ticket INV-2026-0042", "room B12 at 10:30", "order A7F3C9", "ref 9f8e7d6c"])],
+    ],
+)
+def test_pieces_of_something_else_or_of_too_little_are_not_a_leak(items):
+    assert find_leaks([PASSWORD], items) == []
+
+
 def test_short_pieces_inside_large_blobs_are_not_a_leak():
     # base64 of a binary file holds any 4 characters by chance: only whole words count
     rng = random.Random(3)
