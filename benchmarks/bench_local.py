@@ -2,7 +2,11 @@
 
 Plays the oracle script of every task family of the chosen env(s) over many seeds and times
 ``reset`` and ``step`` separately. ``--group 4`` plays each task and seed four times in a row,
-as a GRPO group does (the built task instance is reused, the world is restored each time). Run: ``python benchmarks/bench_local.py [--env all]``.
+as a GRPO group does (the built task instance is reused, the world is restored each time).
+``--order random`` gives every episode a seed of its own, families in a shuffled order, as
+training that resets without a seed does: nothing built for one seed is met again (the default,
+``seed-major``, plays every family at seed 0, then at seed 1, ..., so a world shared by a seed's
+families, as Workspace's is, is built once per seed). Run: ``python benchmarks/bench_local.py [--env all]``.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import random
 import statistics
 import time
 
@@ -20,27 +25,39 @@ from mosaic_gym.domains import ENV_IDS, available
 from mosaic_gym.tasks.base import families_of
 
 
-def bench(env_id: str, seeds: int, group: int = 1) -> dict[str, float]:
+def schedule(fams: list[str], seeds: int, group: int, order: str) -> list[tuple[int, str]]:
+    """(seed, family) of every reset, in play order."""
+    if order == "seed-major":
+        return [(seed, f) for seed in range(seeds) for f in fams for _ in range(group)]
+    if order == "random":
+        rng = random.Random(0)
+        plays = [f for _ in range(seeds) for f in fams]
+        rng.shuffle(plays)
+        # seeds no other episode uses (and far from the seed-major ones)
+        return [(1_000_000 + k, f) for k, f in enumerate(plays) for _ in range(group)]
+    raise ValueError(f"order must be 'seed-major' or 'random', got {order!r}")
+
+
+def bench(env_id: str, seeds: int, group: int = 1, order: str = "seed-major") -> dict[str, float]:
     env = gym.make(env_id, split="all").unwrapped  # the bare env: what a vector worker runs
     fams = sorted(families_of(env.domain.name))
     reset_t = tool_t = final_t = 0.0
     resets = tool_steps = episodes = 0
-    for seed in range(seeds):
-        for fid in [f for f in fams for _ in range(group)]:
+    for seed, fid in schedule(fams, seeds, group, order):
+        t0 = time.perf_counter()
+        env.reset(seed=seed, options={"task_id": fid})
+        reset_t += time.perf_counter() - t0
+        resets += 1
+        for action in env.task.oracle:
             t0 = time.perf_counter()
-            env.reset(seed=seed, options={"task_id": fid})
-            reset_t += time.perf_counter() - t0
-            resets += 1
-            for action in env.task.oracle:
-                t0 = time.perf_counter()
-                _, _, term, trunc, _ = env.step(action)
-                dt = time.perf_counter() - t0
-                if term or trunc:
-                    final_t += dt  # the closing turn also runs the host-side checks
-                    break
-                tool_t += dt
-                tool_steps += 1
-            episodes += 1
+            _, _, term, trunc, _ = env.step(action)
+            dt = time.perf_counter() - t0
+            if term or trunc:
+                final_t += dt  # the closing turn also runs the host-side checks
+                break
+            tool_t += dt
+            tool_steps += 1
+        episodes += 1
     env.close()
     return {
         "families": len(fams),
@@ -62,17 +79,18 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=20)
     p.add_argument("--repeats", type=int, default=3, help="report the median of this many runs")
     p.add_argument("--group", type=int, default=1, help="play each task and seed this many times in a row (a GRPO group)")
+    p.add_argument("--order", default="seed-major", choices=["seed-major", "random"], help="the order of resets (see the module docstring)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     ids = [ENV_IDS[n] for n in available()] if args.env == "all" else [args.env]
     results = {}
     for env_id in ids:
-        runs = [bench(env_id, args.seeds, args.group) for _ in range(args.repeats)]
+        runs = [bench(env_id, args.seeds, args.group, args.order) for _ in range(args.repeats)]
         results[env_id] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, group={args.group}")
+    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, group={args.group}, order={args.order}")
     print(f"{'env':<24}{'families':>9}{'tool steps/s':>14}{'resets/s':>10}{'close ms':>10}{'episodes/s':>12}{'steps/ep':>10}{'env steps/s':>13}")
     for env_id, r in results.items():
         print(
