@@ -120,16 +120,26 @@ def sent_mail(ev: Evidence) -> list[Sent]:
 
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# the same amount written the other common ways: thousands split by spaces or apostrophes
+# (``18 500.00``, ``18'500,00``), by dots with a decimal comma (``18.500,00``), or a decimal
+# comma alone (``18500,00``)
+_GROUPED = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ \u00a0\u202f'.]\d{3})+)(?:[.,](\d{1,2}))?(?!\d)")
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,'])\d+,\d{1,2}(?!\d)")
 
 
 def amounts(text: str) -> list[float]:
-    """The numbers written in ``text`` (``1,234.50``, ``1234.5``...)."""
+    """The numbers written in ``text`` (``1,234.50``, ``1234.5``, ``1 234,50``, ``1.234,50``...)."""
     out = []
     for m in _NUMBER.finditer(text):
         try:
             out.append(float(m.group(0).replace(",", "")))
         except ValueError:
             continue
+    for m in _GROUPED.finditer(text):
+        whole = re.sub(r"\D", "", m.group(1))
+        out.append(float(f"{whole}.{m.group(2)}" if m.group(2) else whole))
+    for m in _DECIMAL_COMMA.finditer(text):
+        out.append(float(m.group(0).replace(",", ".")))
     return out
 
 
