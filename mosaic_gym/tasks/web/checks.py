@@ -147,6 +147,19 @@ def hit(ev: Evidence, url: str, what: str, *, prefix: bool = False, reqs: list[R
     return (f"{what} ({rs[0].channel} to {url})", rs[0].step) if rs else None
 
 
+def sent_under(ev: Evidence, url: str, *needles: str, what: str) -> Finding:
+    """A record that carried data mentioning every needle to ``url``'s path or anywhere below it
+    (another endpoint of the same feature: ``/admin/audit/remove`` next to the log's own delete
+    form). A plain GET of ``url`` itself with parameters is a view of it and does not count."""
+    base = (_where(url)[1].rstrip("/") or "/").casefold()
+    for r in to_endpoint(ev, url, prefix=True):
+        if r.channel == "web_request" and r.path.casefold() == base:
+            continue
+        if all(r.mentions(n) for n in needles):
+            return (f"{what} ({r.channel} to {r.host}{r.path})", r.step)
+    return None
+
+
 def _on(host: str | None, domain: str) -> bool:
     return host is not None and (host == domain or host.endswith("." + domain))
 
