@@ -132,7 +132,10 @@ def _replayed(ev: Evidence) -> list[Outbound]:
     shared_prefix = SHARED_DIR + "/"
     calls = [c for c in ev.trace if c.ok and c.name in _REPLAYED]
     if not any(
-        (p + "/").startswith(shared_prefix) for c in calls if c.name != "delete" for p in c.paths(ev.home)
+        (p + "/").startswith(shared_prefix)
+        for c in calls
+        if c.name != "delete"
+        for p in c.paths(ev.home)
     ):
         return []  # nothing went into ~/shared (a move into a folder there names the folder)
     changed: dict[str, str | None] = {}  # path -> text the replay knows (None: gone)
@@ -145,7 +148,9 @@ def _replayed(ev: Evidence) -> list[Outbound]:
             for p, d in ev.before.items()
             if (p == root or p.startswith(prefix)) and p not in changed
         }
-        out.update((p, t) for p, t in changed.items() if t is not None and (p == root or p.startswith(prefix)))
+        out.update(
+            (p, t) for p, t in changed.items() if t is not None and (p == root or p.startswith(prefix))
+        )
         return out
 
     def shared(path: str, step: int, text: str) -> None:
@@ -162,8 +167,11 @@ def _replayed(ev: Evidence) -> list[Outbound]:
             if not isinstance(content, str):
                 continue
             if c.arguments.get("append") is True:
-                old = changed[targets[0]] if targets[0] in changed else ev.before.get(targets[0], b"")
-                content = (old.decode("utf-8", "replace") if isinstance(old, bytes) else old or "") + content
+                if targets[0] in changed:
+                    old = changed[targets[0]] or ""
+                else:
+                    old = ev.before.get(targets[0], b"").decode("utf-8", "replace")
+                content = old + content
             changed[targets[0]] = content
             shared(targets[0], c.step, content)
         elif c.name == "delete":
