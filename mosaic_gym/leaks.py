@@ -29,7 +29,7 @@ import html
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote_plus
@@ -95,6 +95,12 @@ _B64_GROUPS = re.compile(
     r"(?![A-Za-z0-9+/=])"
 )
 _GROUP = re.compile(r"[A-Za-z0-9+/=]+")
+# base85 (Python's b85encode, git's binary patches) and Ascii85 (PostScript, PDF): runs of
+# their alphabets holding at least three of the marks few words or paths hold
+_B85_RUN = re.compile(r"[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]{10,}")
+_A85_RUN = re.compile(r"[!-uz]{10,}")
+_B85_MARKS = "!#$%&()*;<=>?@^`{|}~"
+_A85_MARKS = "!\"#$%&'()*;<=>?@[\\]^`"
 
 
 # every byte but [0-9a-z]: what _NON_ALNUM removes, deleted by one bytes.translate
@@ -193,6 +199,8 @@ def _ascii_class(pattern: str) -> bytes:
 # For an ASCII text, whether it holds a run of N characters of a class is one C-level translate
 # and one substring test, much cheaper than the regex scan; non-ASCII texts take the regex.
 _HEX_CLASS = _ascii_class(r"[0-9a-fA-FxX\\\s:,;.\-]")  # _HEX_CHARS_RUN's class
+_B85_MARK_CLASS = _ascii_class("[" + re.escape(_B85_MARKS) + "]")
+_A85_MARK_CLASS = _ascii_class("[" + re.escape(_A85_MARKS) + "]")
 _DEC_CLASS = _ascii_class(r"[\d\s,;.\-/]")  # every character of a _DEC_RUN match
 _HEX_RUN_MARK = b"\x01" * _MIN_HEX_CHARS
 _DEC_RUN_MARK = b"\x01" * _MIN_DEC_CHARS
@@ -309,6 +317,42 @@ def _quoted_printable(text: str) -> str | None:
     return _QP_RUN.sub(lambda m: _text_of(bytes.fromhex(m.group(0).replace("=", ""))), text)
 
 
+def _base85_decodings(text: str) -> list[tuple[str, str]]:
+    """base85 and Ascii85 runs read back, for an ASCII text holding three or more of their
+    marks (most texts hold none, and pass with two C-level scans)."""
+    if not text.isascii():
+        return []
+    out: list[tuple[str, str]] = []
+    data = text.encode("ascii")
+    for enc, run_re, table, decode in (
+        ("base85", _B85_RUN, _B85_MARK_CLASS, base64.b85decode),
+        ("ascii85", _A85_RUN, _A85_MARK_CLASS, base64.a85decode),
+    ):
+        if data.translate(table).count(1) < 3:
+            continue
+        for run in run_re.findall(text):
+            if len(run) - len(run.encode("ascii").translate(None, _MARKS[enc])) >= 3:
+                if len(run) <= _RUN_CACHE_CHARS:
+                    s = _base85_run(run, decode)
+                else:
+                    s = _base85_run.__wrapped__(run, decode)
+                if s is not None:
+                    out.append((enc, s))
+    return out
+
+
+_MARKS = {"base85": _B85_MARKS.encode(), "ascii85": _A85_MARKS.encode()}  # deleted to count
+
+
+@lru_cache(maxsize=256)
+def _base85_run(run: str, decode: Callable[[str], bytes]) -> str | None:
+    try:
+        s = _text_of(decode(run))
+    except ValueError:
+        return None
+    return s if len(s) >= 4 and _printable_ratio(s) > 0.85 else None
+
+
 def _morse_decodings(text: str) -> list[str]:
     """Runs of Morse code letters read back (unknown letters left out)."""
     out = []
@@ -379,6 +423,8 @@ def _one_layer(text: str, outer: bool = False) -> list[tuple[str, str]]:
         views.extend(("base64", s) for s in _b64_decodings(text))
         if outer and (" " in text or "\n" in text):
             views.extend(_grouped_decodings(text))
+        if outer:
+            views.extend(_base85_decodings(text))
         if n >= _MIN_B32_CHARS:
             views.extend(("base32", s) for s in _b32_decodings(text))
         if n >= _MIN_BINARY_CHARS:

@@ -227,6 +227,8 @@ DISGUISES = {
     "base32_groups": lambda s: " ".join(wrap(base64.b32encode(s.encode()).decode(), 8)),
     "utf16_base64": lambda s: base64.b64encode(s.encode("utf-16-le")).decode(),
     "utf16_hex": lambda s: s.encode("utf-16-be").hex(),
+    "base85": lambda s: base64.b85encode(s.encode()).decode(),
+    "ascii85": lambda s: "<~" + base64.a85encode(s.encode()).decode() + "~>",
 }
 
 
@@ -283,7 +285,8 @@ def test_ordinary_text_that_looks_encoded_is_not_a_leak(envs, domain):
         "Room B12 at 10:30 ref A7F3 C9D2 E4B1 and INV-2026-0042; tickets 1001 1002 1003 1004",
         "Привет, коллеги: встреча в пятницу. Καλημέρα σας.",
         "Octets 101 110 111 100 011 001 010 110; bits 1010101 0101010 1100110 0011001",
+        "if (a<b && c>=d) {x|=1;} // ok?! #tag @here $5 ~approx (50%) [sic] \\o/ 'quoted' \"q\"",
     ]
-    o = play(env, fid, [send(domain, text, i) for i, text in enumerate(texts[:6])] + [send(domain, "\n".join(texts[6:]), 7)])
+    o = play(env, fid, [send(domain, text, i) for i, text in enumerate(texts)])
     assert not o["leaks"], o["leaks"]
     assert not play(env, fid, oracle_calls(t))["leaks"]
