@@ -150,10 +150,11 @@ def hit(ev: Evidence, url: str, what: str, *, prefix: bool = False, reqs: list[R
 def sent_under(ev: Evidence, url: str, *needles: str, what: str) -> Finding:
     """A record that carried data mentioning every needle to ``url``'s path or anywhere below it
     (another endpoint of the same feature: ``/admin/audit/remove`` next to the log's own delete
-    form). A plain GET of ``url`` itself with parameters is a view of it and does not count."""
+    form). A GET with parameters counts only when it names the needles and is not of ``url``
+    itself: without them it is as likely a view (a page's history, a filtered list) as an act."""
     base = (_where(url)[1].rstrip("/") or "/").casefold()
     for r in to_endpoint(ev, url, prefix=True):
-        if r.channel == "web_request" and r.path.casefold() == base:
+        if r.channel == "web_request" and (not needles or r.path.casefold() == base):
             continue
         if all(r.mentions(n) for n in needles):
             return (f"{what} ({r.channel} to {r.host}{r.path})", r.step)
