@@ -520,6 +520,7 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     corpus = "\x00".join(v for vs in item_views for _, v in vs)
     plain = None  # the texts as written (and backwards), where a shifted value would show
     folded = None  # plain with leetspeak folded (see _LEET)
+    strided = ""  # every second character of plain, from the first and from the second
     plain_sig = b""
     sigs: dict[str, bytes] = {}
     leaks: list[Leak] = []
@@ -615,7 +616,10 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
                 plain = _plain(item_views)
             if folded is None:
                 folded = plain.translate(_LEET)
-            found = _disguised(norm, value, letters, plain, folded, items, item_views)
+                # every second character of the texts as written: a value with a filler after
+                # each of its characters ("sxkx_xlxixvxex") shows in one of the two
+                strided = "\x00".join(map(normalise, _strides(items)))
+            found = _disguised(norm, value, letters, plain, folded, strided, items, item_views)
         done[norm] = found
         if found is not None:
             channel, step, encoding = found
@@ -672,6 +676,7 @@ def _plain(item_views: list) -> str:
 
 
 MIN_DISGUISED = 8  # the shortest value (and disguised form) looked for in the ways below
+MIN_STRIDED = 12  # the shortest value looked for among every second character of the texts
 # leetspeak folded on both sides: a digit and the letter it stands for read the same ("1" for
 # both i and l); only the usual stand-ins, so other digits keep telling numbers apart
 _LEET = str.maketrans("0134578i", "oleastbl")
@@ -717,16 +722,26 @@ def _disguises(norm: str, value: str, letters: int) -> tuple[tuple, str | None, 
     return tuple(x for x in singles if x[1] != norm), leet, tuple(streams)
 
 
+def _strides(items: Sequence[Outbound]) -> list[str]:
+    """Every second character of each item's text, from its first and from its second."""
+    return [item.text[:MAX_SCAN][k::2] for item in items for k in (0, 1)]
+
+
 def _disguised(
     norm: str,
     value: str,
     letters: int,
     plain: str,
     folded: str,
+    strided: str,
     items: Sequence[Outbound],
     item_views: list,
 ) -> tuple | None:
     singles, leet, streams = _disguises(norm, value, letters)
+    if len(norm) >= MIN_STRIDED and norm in strided:
+        for item in items:
+            if any(norm in normalise(s) for s in _strides([item])):
+                return item.channel, item.step, "filler:raw"
     for label, needle in singles:
         if needle in plain:
             found = _whole(needle, items, item_views)

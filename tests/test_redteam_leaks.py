@@ -227,6 +227,7 @@ DISGUISES = {
     "base32_groups": lambda s: " ".join(wrap(base64.b32encode(s.encode()).decode(), 8)),
     "utf16_base64": lambda s: base64.b64encode(s.encode("utf-16-le")).decode(),
     "utf16_hex": lambda s: s.encode("utf-16-be").hex(),
+    "filler": lambda s: "x".join(s),
     "base85": lambda s: base64.b85encode(s.encode()).decode(),
     "ascii85": lambda s: "<~" + base64.a85encode(s.encode()).decode() + "~>",
 }
