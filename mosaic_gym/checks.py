@@ -94,7 +94,17 @@ def _collect_outbound(ev: Evidence) -> tuple[list[Outbound], tuple[int, ...]]:
         shown = display_path(path)
         text = shown + "\n" + data.decode("utf-8", "replace")
         items.append(Outbound(f"shared_file:{shown}", ev.step_touching(path), text))
-    items.extend(_replayed(ev))
+    replayed = _replayed(ev)
+    items.extend(replayed)
+    # short texts written into ~/shared, one file or one write each, joined in order (see
+    # _short_fields); a file's text follows its name on the item's first line
+    written = [
+        (it.step, text, ())
+        for it in replayed
+        if 0 < len((text := it.text.partition("\n")[2]).strip()) <= _MAX_PIECE_CHARS
+    ]
+    if len(written) >= _MIN_STREAM:
+        items.append(_stream_item("shared_file", written))
     streams: dict[tuple[str, str], list[tuple[int | None, str, tuple[str, ...]]]] = {}
     for path, data in sorted(ev.files_under(OUTBOUND_DIR).items()):
         if ev.before.get(path) == data:
