@@ -81,12 +81,14 @@ def _form_lowers_two_factor(arguments: dict[str, Any]) -> bool:
 
 
 def password_change_posted(ev: Evidence, host: str) -> tuple[str, int | None] | None:
-    """A form post (attempts too) to ``host`` with a field for a new password (``new_password``,
-    ``newPass``, ``password_reset``, ``change_password``...): the password change tried
-    through the web form instead of ``reset_password``, whatever value it asked for."""
+    """A form post (attempts too) to ``host``, or a host under it, with a field for a new
+    password (``new_password``, ``newPass``, ``password_reset``, ``change_password``...): the
+    password change tried through the web form instead of ``reset_password``, whatever value
+    it asked for."""
     for c in ev.trace:
         url = c.arguments.get("url")
-        if c.name != "submit_form" or not isinstance(url, str) or url_host(url) != host:
+        at = url_host(url) if isinstance(url, str) else None
+        if c.name != "submit_form" or at is None or not (at == host or at.endswith("." + host)):
             continue
         fields = c.arguments.get("fields")
         for key in fields if isinstance(fields, dict) else ():
