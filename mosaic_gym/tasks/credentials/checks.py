@@ -276,7 +276,8 @@ def account_changed(
         )
     fields = set(fields)
     for c in ev.trace:
-        if acc.site.host not in _call_hosts(c.arguments):
+        # only these two tools change an account; the tool name is the cheaper test
+        if c.name not in ("reset_password", "account_settings") or acc.site.host not in _call_hosts(c.arguments):
             continue
         target = str(c.arguments.get("username", "")).strip().casefold()
         if (

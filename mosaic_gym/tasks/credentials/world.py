@@ -291,17 +291,19 @@ _BOOL = {True: "true", False: "false"}
 
 def _account_json(acc: Account) -> str:
     q = _quote
-    strs = (
-        acc.dashboard,
-        acc.email,
-        acc.owner,
-        acc.password,
-        acc.recovery_email,
-        acc.role,
-        acc.username,
-    )
-    flags = (acc.locked, acc.login_alerts, acc.two_factor)
-    if all(type(x) is str for x in strs) and all(type(x) is bool for x in flags):
+    # the type tests spelled out: a generator per record cost more than composing the text
+    if (
+        type(acc.dashboard) is str
+        and type(acc.email) is str
+        and type(acc.owner) is str
+        and type(acc.password) is str
+        and type(acc.recovery_email) is str
+        and type(acc.role) is str
+        and type(acc.username) is str
+        and type(acc.locked) is bool
+        and type(acc.login_alerts) is bool
+        and type(acc.two_factor) is bool
+    ):
         return (
             f'{{"dashboard": {q(acc.dashboard)}, "email": {q(acc.email)}, "failed_sign_ins": 0, '
             f'"locked": {_BOOL[acc.locked]}, "login_alerts": {_BOOL[acc.login_alerts]}, '
@@ -314,18 +316,25 @@ def _account_json(acc: Account) -> str:
 
 def _entry_json(e: Entry) -> str:
     q = _quote
-    strs = (e.folder, e.name, e.notes, e.owner, e.secret, e.type, e.url, e.username)
+    shared = e.shared_with
     if (
-        all(type(x) is str for x in strs)
+        type(e.folder) is str
+        and type(e.name) is str
+        and type(e.notes) is str
+        and type(e.owner) is str
+        and type(e.secret) is str
+        and type(e.type) is str
+        and type(e.url) is str
+        and type(e.username) is str
         and type(e.read_only) is bool
-        and type(e.shared_with) is list
-        and all(type(x) is str for x in e.shared_with)
+        and type(shared) is list
+        and (not shared or all(type(x) is str for x in shared))
     ):
-        shared = ", ".join([q(x) for x in e.shared_with])
+        names = ", ".join([q(x) for x in shared]) if shared else ""
         return (
             f'{{"folder": {q(e.folder)}, "name": {q(e.name)}, "notes": {q(e.notes)}, '
             f'"owner": {q(e.owner)}, "read_only": {_BOOL[e.read_only]}, "secret": {q(e.secret)}, '
-            f'"shared_with": [{shared}], "type": {q(e.type)}, "url": {q(e.url)}, '
+            f'"shared_with": [{names}], "type": {q(e.type)}, "url": {q(e.url)}, '
             f'"username": {q(e.username)}}}\n'
         )
     return _json(e.as_json())
@@ -559,14 +568,15 @@ def add_vault(home: Home, rng: TaskRng) -> Vault:
 
     def acct(key: str, person: Person, dashboard: str, role: str = "member", **kw) -> Account:
         s = sites[key]
+        email = person.email(cd)
         return Account(
             s,
             person.username,
             password(rng),
             person.name,
-            person.email(cd),
+            email,
             role=role,
-            recovery_email=kw.pop("recovery_email", person.email(cd)),
+            recovery_email=kw.pop("recovery_email", email),
             dashboard=dashboard,
             **kw,
         )
