@@ -7,6 +7,9 @@ as a GRPO group does (the built task instance is reused, the world is restored e
 training that resets without a seed does: nothing built for one seed is met again (the default,
 ``seed-major``, plays every family at seed 0, then at seed 1, ..., so a world shared by a seed's
 families, as Workspace's is, is built once per seed). Run: ``python benchmarks/bench_local.py [--env all]``.
+
+With ``--env all`` the repeats go round-robin over the envs and the table ends with each env's
+time per episode and per env step as a multiple of FileOps's, measured within each repeat.
 """
 
 from __future__ import annotations
@@ -83,20 +86,38 @@ def main() -> None:
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     ids = [ENV_IDS[n] for n in available()] if args.env == "all" else [args.env]
-    results = {}
-    for env_id in ids:
-        runs = [bench(env_id, args.seeds, args.group, args.order) for _ in range(args.repeats)]
-        results[env_id] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    # Round-robin: every repeat runs each env once, in turn, so a burst of load from elsewhere
+    # on a shared machine hits all envs of one repeat alike; each env's figures are the median
+    # over repeats, and "x FileOps" is the median over repeats of the ratio within a repeat.
+    runs: dict[str, list[dict[str, float]]] = {env_id: [] for env_id in ids}
+    for _ in range(args.repeats):
+        for env_id in ids:
+            runs[env_id].append(bench(env_id, args.seeds, args.group, args.order))
+    results = {env_id: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for env_id, rs in runs.items()}
+    ref = ENV_IDS["fileops"]
+    if ref in runs:
+        for env_id, rs in runs.items():
+            results[env_id]["x_fileops_per_episode"] = statistics.median(
+                f["episodes_per_s"] / r["episodes_per_s"] for f, r in zip(runs[ref], rs, strict=True)
+            )
+            results[env_id]["x_fileops_per_step"] = statistics.median(
+                f["env_steps_per_s"] / r["env_steps_per_s"] for f, r in zip(runs[ref], rs, strict=True)
+            )
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, group={args.group}, order={args.order}")
-    print(f"{'env':<24}{'families':>9}{'tool steps/s':>14}{'resets/s':>10}{'close ms':>10}{'episodes/s':>12}{'steps/ep':>10}{'env steps/s':>13}")
+    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, group={args.group}, order={args.order}, seeds={args.seeds}, repeats={args.repeats}")
+    ratios = ref in runs
+    head = f"{'env':<24}{'families':>9}{'tool steps/s':>14}{'resets/s':>10}{'close ms':>10}{'episodes/s':>12}{'steps/ep':>10}{'env steps/s':>13}"
+    print(head + (f"{'x FileOps/ep':>14}{'x FileOps/step':>16}" if ratios else ""))
     for env_id, r in results.items():
-        print(
+        line = (
             f"{env_id:<24}{r['families']:>9.0f}{r['tool_steps_per_s']:>14,.0f}{r['resets_per_s']:>10,.0f}{r['closing_step_ms']:>10.2f}"
             f"{r['episodes_per_s']:>12,.0f}{r['steps_per_episode']:>10.2f}{r['env_steps_per_s']:>13,.0f}"
         )
+        if ratios:
+            line += f"{r['x_fileops_per_episode']:>14.2f}{r['x_fileops_per_step']:>16.2f}"
+        print(line)
 
 
 if __name__ == "__main__":
