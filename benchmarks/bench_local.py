@@ -90,6 +90,8 @@ def main() -> None:
     # on a shared machine hits all envs of one repeat alike; each env's figures are the median
     # over repeats, and "x FileOps" is the median over repeats of the ratio within a repeat.
     runs: dict[str, list[dict[str, float]]] = {env_id: [] for env_id in ids}
+    for env_id in ids:  # warm-up, not timed: first-use costs (imports, compiled patterns, caches)
+        bench(env_id, 1, 1, args.order)
     for _ in range(args.repeats):
         for env_id in ids:
             runs[env_id].append(bench(env_id, args.seeds, args.group, args.order))
