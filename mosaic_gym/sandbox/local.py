@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from .base import (
     AlreadyExists,
@@ -30,6 +31,23 @@ def _parents(path: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _folders_from(folder: str) -> tuple[str, ...]:
+    """``folder`` and every folder above it (``/a/b`` -> ``/a/b``, ``/a``; the root only when
+    given itself)."""
+    out = []
+    while folder:
+        out.append(folder)
+        folder = folder[: folder.rfind("/")]
+    return tuple(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _folders_above(path: str) -> tuple[str, ...]:
+    """Every folder above ``path`` (the root not named)."""
+    return _folders_from(path[: path.rfind("/")])
+
+
 class LocalSandbox(Sandbox):
     """An in-memory world. Cheap to restore; closing just drops the dicts."""
 
@@ -40,15 +58,13 @@ class LocalSandbox(Sandbox):
     # -- lifecycle -----------------------------------------------------------------------------
     def restore(self, files: Mapping[str, bytes], dirs: Iterable[str] = ()) -> None:
         self._files = dict(files)
-        known: set[str] = set()
-        # the folders that directly hold a file (a world has a few dozen for hundreds of files)
-        holders = {path[: path.rfind("/")] for path in self._files}
-        starts = [path if path not in self._files else path[: path.rfind("/")] for path in dirs]
-        for parent in (*starts, *holders):
-            # walk up until an already-known directory: its ancestors are known too
-            while parent and parent not in known:
-                known.add(parent)
-                parent = parent[: parent.rfind("/")]
+        # every folder above a file, and each given folder (a file's path given as a folder
+        # stands for the folder holding it) with those above it: one C-level pass over the
+        # paths, each path's folders looked up in a per-process cache (world paths recur
+        # from reset to reset, so the usual lookup finds them)
+        known = set().union(*map(_folders_above, self._files))
+        for path in dirs:
+            known.update(_folders_above(path) if path in self._files else _folders_from(path))
         self._dirs = known
 
     def close(self) -> None:
