@@ -223,7 +223,11 @@ class TaskFamily:
         spec = self.build_fn(rng)
         if isinstance(spec, TaskInstance):
             return spec
-        files = {k: (v.encode("utf-8") if isinstance(v, str) else bytes(v)) for k, v in spec.pop("files").items()}
+        raw = spec.pop("files")
+        if set(map(type, raw.values())) <= {str}:  # all text, the usual case: one C-level pass
+            files = dict(zip(raw, map(str.encode, raw.values())))
+        else:
+            files = {k: (v.encode("utf-8") if isinstance(v, str) else bytes(v)) for k, v in raw.items()}
         return TaskInstance(family=self, seed=seed, files=files, **spec)
 
 
