@@ -121,6 +121,46 @@ def test_a_copy_shares_nothing_mutable_with_the_cache():
     assert b.mail.home is b.home and b.vault.home is b.home
 
 
+def _shape(root, original_ids):
+    """The object graph under ``root``: each mutable object numbered in the order met (a
+    second reference shows as a reference), each shared value by identity. Fails if a mutable
+    object of the original world is reachable from the copy."""
+    seen: dict[int, int] = {}
+    out: list = []
+
+    def walk(o):
+        t = type(o)
+        if t in world._SHARED or world._shared(t):
+            out.append(("shared", id(o)))
+            return
+        if id(o) in seen:
+            out.append(("ref", seen[id(o)]))
+            return
+        assert id(o) not in original_ids, f"a {t.__name__} of the cached world is shared"
+        seen[id(o)] = len(seen)
+        out.append(("new", t.__name__))
+        if t is set:
+            out.append(("members", frozenset(o)))
+            return
+        items = enumerate(o) if t is list else (o.items() if t is dict else o.__dict__.items())
+        for key, value in list(items):
+            out.append(("at", key))
+            walk(value)
+
+    walk(root)
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_a_planned_copy_is_the_copy_clone_makes(seed):
+    pristine = world.compose(TaskRng(f"workspace:{seed}"))
+    plan = world.CopyPlan(pristine)
+    original = {id(o) for o in plan.objects}
+    assert _shape(plan.copy(), original) == _shape(world.clone(pristine), original)
+    one, two = plan.copy(), plan.copy()
+    assert not {id(o) for o in world.CopyPlan(one).objects} & {id(o) for o in world.CopyPlan(two).objects}
+
+
 def test_a_copy_draws_new_mail_from_its_own_random_source():
     a = world.build_workspace(TaskRng("fam-a:0", world_seed=6))
     b = world.build_workspace(TaskRng("fam-a:0", world_seed=6))

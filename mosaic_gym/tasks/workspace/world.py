@@ -76,7 +76,7 @@ def compose(rng: TaskRng) -> Workspace:
     return Workspace(home, mail, sites, vault)
 
 
-_CACHE: OrderedDict[int, Workspace] = OrderedDict()
+_CACHE: OrderedDict[int, CopyPlan] = OrderedDict()
 
 
 def build_workspace(rng: TaskRng) -> Workspace:
@@ -87,16 +87,16 @@ def build_workspace(rng: TaskRng) -> Workspace:
     seed = getattr(rng, "world_seed", None)
     if seed is None:
         return compose(rng)
-    pristine = _CACHE.get(seed)
-    if pristine is None:
+    plan = _CACHE.get(seed)
+    if plan is None:
         pristine = compose(TaskRng(f"workspace:{seed}"))
         pristine.mail.rng = None  # type: ignore[assignment] - each copy gets its family's
-        _CACHE[seed] = pristine
+        plan = _CACHE[seed] = CopyPlan(pristine)
         if len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
     else:
         _CACHE.move_to_end(seed)
-    ws = clone(pristine)
+    ws = plan.copy()
     ws.mail.rng = rng
     return ws
 
@@ -163,3 +163,72 @@ def _clone(obj: Any, memo: dict[int, Any]) -> Any:
             if type(value) not in _SHARED:
                 d[name] = _clone(value, memo)
     return out
+
+
+class CopyPlan:
+    """How to copy one world that never changes again, worked out once: every mutable object
+    :func:`clone` would copy, in the order it meets them, and every place one of them refers to
+    another. A copy then shallow-copies each object and re-points those places, with no type
+    tests and no recursion: the same copy :func:`clone` makes, at a fraction of its cost, for
+    the world copied at every reset of its seed.
+    """
+
+    def __init__(self, root: Any) -> None:
+        self.objects: list[Any] = []
+        self.kinds: list[int] = []  # _DICT, _LIST, _SET or _OBJECT (a mutable dataclass)
+        self.links: list[tuple[int, Any, int]] = []  # (holder, key or index or field, target)
+        self._visit(root, {})
+
+    def _visit(self, obj: Any, seen: dict[int, int]) -> int | None:
+        """The position of ``obj`` among the objects to copy, or None when it is shared."""
+        t = type(obj)
+        if t in _SHARED or _shared(t):
+            return None
+        at = seen.get(id(obj))
+        if at is not None:
+            return at
+        at = seen[id(obj)] = len(self.objects)
+        self.objects.append(obj)
+        if t is set:
+            self.kinds.append(_SET)  # its members are hashable, kept as they are (as clone does)
+            return at
+        if t is list:
+            self.kinds.append(_LIST)
+            members: Any = enumerate(obj)
+        elif t is dict:
+            self.kinds.append(_DICT)
+            members = obj.items()
+        else:
+            self.kinds.append(_OBJECT)
+            members = obj.__dict__.items()
+        for key, value in list(members):
+            target = self._visit(value, seen)
+            if target is not None:
+                self.links.append((at, key, target))
+        return at
+
+    def copy(self) -> Any:
+        copies: list[Any] = []
+        slots: list[Any] = []  # where a copy's references live: itself, or its __dict__
+        add, add_slot = copies.append, slots.append
+        for obj, kind in zip(self.objects, self.kinds, strict=True):
+            if kind is _DICT:
+                c = dict(obj)
+                add_slot(c)
+            elif kind is _LIST:
+                c = list(obj)
+                add_slot(c)
+            elif kind is _SET:
+                c = set(obj)
+                add_slot(c)
+            else:
+                c = object.__new__(type(obj))
+                c.__dict__.update(obj.__dict__)
+                add_slot(c.__dict__)
+            add(c)
+        for holder, key, target in self.links:
+            slots[holder][key] = copies[target]
+        return copies[0]
+
+
+_DICT, _LIST, _SET, _OBJECT = 0, 1, 2, 3
