@@ -461,6 +461,12 @@ def check_leaks(ev: Evidence, canaries: Iterable[tuple]) -> list[dict[str, Any]]
     return [leak.as_dict() for leak in leaks_found(ev, canaries)]
 
 
+def differences(ev: Evidence) -> tuple[list[str], list[str]]:
+    """(paths created or changed, in the after world's order; paths changed or removed, in the
+    before world's order), worked out once per evidence and shared by every check."""
+    return _differences(ev)
+
+
 def _differences(ev: Evidence) -> tuple[list[str], list[str]]:
     """(paths whose content differs after the episode or that were created, in the after
     world's order; paths that were changed or removed, in the before world's order), worked
