@@ -170,11 +170,14 @@ def parse_url(raw: object) -> Url:
 
 def page_file(host: str, path: str) -> str:
     """The world file a builder stores the page ``https://host/path`` in (see the layout)."""
-    path = "/" + path.lstrip("/")
-    last = path.rstrip("/").rsplit("/", 1)[-1]
-    if path.endswith("/") or not last:
+    # builders call this for every page they write: the path's one leading slash is kept as it
+    # is (only a missing or doubled one is rewritten), and a path not ending in "/" has its last
+    # segment after its last "/"
+    if path[:1] != "/" or path[1:2] == "/":
+        path = "/" + path.lstrip("/")
+    if path[-1] == "/":
         return f"{WWW_DIR}/{host}{path.rstrip('/')}/index.html"
-    if "." in last:
+    if "." in path[path.rfind("/") + 1 :]:
         return f"{WWW_DIR}/{host}{path}"
     return f"{WWW_DIR}/{host}{path}/index.html"
 
