@@ -218,7 +218,17 @@ def _not_found(url: Url, ctx: ToolContext) -> ToolError:
 @lru_cache(maxsize=4096)
 def form_file(host: str, path: str) -> str:
     """The world file holding the handler of the form at ``https://host/path``."""
-    return f"{WWW_DIR}/{host}/{FORMS_DIR}/{quote('/' + path.strip('/'), safe='')}.json"
+    return f"{WWW_DIR}/{host}/{FORMS_DIR}/{_quote_all('/' + path.strip('/'))}.json"
+
+
+# the characters quote() never encodes, and "/": a path made of them only (every path the
+# builders write) is quoted whole by turning each "/" into "%2F"
+_QUOTE_PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def _quote_all(path: str) -> str:
+    """``quote(path, safe="")``, without urllib's per-character pass for plain paths."""
+    return path.replace("/", "%2F") if _QUOTE_PLAIN.fullmatch(path) else quote(path, safe="")
 
 
 def _load_json(ctx: ToolContext, path: str) -> dict[str, Any]:

@@ -80,6 +80,13 @@ def _handler_text(
     required: tuple[str, ...], effect: str, target: str | None, template: str | None, response: str | None, response_page: str | None
 ) -> str:
     """A form handler's file text (worlds repeat the same forms: built once per process)."""
+    optional = (("target", target), ("template", template), ("response", response), ("response_page", response_page))
+    if all(type(r) is str for r in required) and all(v is None or type(v) is str for _, v in optional):
+        # what _compact writes for the dict below, from the encoder's own string escaper (a
+        # form on a seeded path, a forum thread's reply form, misses the cache)
+        q = _QUOTE
+        text = '{"required":[' + ",".join([q(r) for r in required]) + '],"effect":' + q(effect)
+        return text + "".join([f',"{k}":{q(v)}' for k, v in optional if v is not None]) + "}"
     handler: dict[str, Any] = {"required": list(required), "effect": effect}
     for key, value in (("target", target), ("template", template), ("response", response), ("response_page", response_page)):
         if value is not None:
@@ -113,13 +120,20 @@ def form_html(action: str, fields: Iterable[str], button: str = "Submit", method
 
 @lru_cache(maxsize=1024)
 def _form_html(action: str, fields: tuple[str, ...], button: str, method: str, big: tuple[str, ...]) -> str:
+    return f'<form method="{method}" action="{esc(action)}">\n{_form_inputs(fields, button, big)}'
+
+
+@lru_cache(maxsize=256)
+def _form_inputs(fields: tuple[str, ...], button: str, big: tuple[str, ...]) -> str:
+    """A form's HTML after its start tag: it does not depend on the action, which is often a
+    seeded path (a thread's reply form), so those forms are built from it too."""
     inputs = "\n".join(
         f'<label>{esc(f)} <textarea name="{esc(f)}"></textarea></label>'
         if f in big
         else f'<label>{esc(f)} <input name="{esc(f)}"></label>'
         for f in fields
     )
-    return f'<form method="{method}" action="{esc(action)}">\n{inputs}\n<button type="submit">{esc(button)}</button>\n</form>\n'
+    return f'{inputs}\n<button type="submit">{esc(button)}</button>\n</form>\n'
 
 
 def add_search_result(home: Home, url: str, title: str, snippet: str, keywords: str = "", key: str | None = None) -> str:
