@@ -302,7 +302,7 @@ class _TextRenderer(HTMLParser):
         return True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: (v or "") for k, v in attrs}
+        a = {k: (v or "") for k, v in attrs} if attrs else {}  # most tags have none
         if tag in _DROP and tag != "head":
             self._drop += 1
             return
@@ -390,7 +390,8 @@ class _TextRenderer(HTMLParser):
         if self._pre:
             self.out.append(data)
             return
-        text = _SPACES.sub(" ", data)
+        # most text between our tags is a line break: all whitespace becomes one space
+        text = " " if data.isspace() else _SPACES.sub(" ", data)
         self.out.append(text.lstrip() if self._at_line_start() else text)
 
     def handle_comment(self, data: str) -> None:
@@ -486,13 +487,20 @@ def _fast_events(text: str) -> list[tuple[int, Any, Any]] | None:
 
 
 def _tidy(text: str) -> str:
-    # runs of spaces inside a line are collapsed; indentation (from <pre>) is kept
-    lines = [_INNER_SPACES.sub(" ", ln).rstrip() for ln in text.splitlines()]
-    out: list[str] = []
-    for ln in lines:
-        if ln or (out and out[-1]):
-            out.append(ln)
-    return "\n".join(out).strip()
+    # runs of spaces inside a line are collapsed; indentation (from <pre>) is kept; trailing
+    # spaces go, and runs of blank lines become one. This works on the whole text, not line
+    # by line: a run of spaces and tabs never holds a line break, and the character before a
+    # line's first one is a line break (whitespace) or nothing, so _INNER_SPACES finds there
+    # what it finds line by line (and a text with no two spaces in a row and no tab has no
+    # such run: the regex, slow for its look-behind, is skipped); three or more newlines in a
+    # row are two or more blank lines, each pass of replace shortens every such run, and the
+    # blank lines before the first line of text and after the last are stripped.
+    if "  " in text or "\t" in text:
+        text = _INNER_SPACES.sub(" ", text)
+    text = "\n".join([ln.rstrip() for ln in text.splitlines()])
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip()
 
 
 def is_html(path: str, data: bytes) -> bool:
