@@ -78,6 +78,9 @@ MAX_URL = 2048
 MAX_SEGMENT = 200  # bytes; no stored page has a longer name, and backends refuse very long ones
 _HOST_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
 _FIELD_RE = re.compile(r"\{(\w+)\}")
+# http(s), a lower-case host, then "/"-separated segments of letters, digits, "_" and "-": no
+# percent-escapes or dot segments to undo in the path, and nothing after it
+_PLAIN_URL = re.compile(r"https?://([a-z0-9][a-z0-9.-]*)((?:/[A-Za-z0-9_-]+)*/?)")
 _WORD_RE = re.compile(r"[\w@.:/-]+")
 
 
@@ -124,6 +127,11 @@ def parse_url(raw: object) -> Url:
     if not isinstance(raw, str):
         raise ToolError(f"url must be a string, got {type(raw).__name__}")
     text = raw.strip()
+    m = _PLAIN_URL.fullmatch(text)
+    if m is not None and len(text) <= MAX_URL and _HOST_RE.match(m.group(1)):
+        # a URL as the builders write them (a lower-case host, a path of plain segments, no
+        # query, port, user or fragment): what the steps below give it, read off directly
+        return Url(host=m.group(1), path=m.group(2) or "/", query=(), raw=text)
     if not text:
         raise ToolError("url is empty; give one such as https://wiki.example/start")
     if len(text) > MAX_URL:
@@ -555,18 +563,35 @@ def _render(url: Url, path: str, data: bytes) -> str:
 
 # -- search ---------------------------------------------------------------------------------------
 def _search_entries(ctx: ToolContext) -> list[dict[str, str]]:
+    return [entry for entry, _ in _indexed_entries(ctx)]
+
+
+def _indexed_entries(ctx: ToolContext) -> list[tuple[dict[str, str], frozenset[str]]]:
+    """Every search result of the world, in file-name order, with the words it is found by."""
     if ctx.sandbox.stat(SEARCH_DIR) is None:
         return []
     paths = [f"{SEARCH_DIR}/{e.name}" for e in ctx.sandbox.list(SEARCH_DIR) if not e.is_dir and e.name.endswith(".json")]
     out = []
     for _, raw in sorted(ctx.sandbox.read_many(paths).items()):
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            continue
-        if isinstance(data, dict) and isinstance(data.get("url"), str):
-            out.append({k: str(data.get(k, "")) for k in ("url", "title", "snippet", "keywords")})
+        got = _search_entry(raw)
+        if got is not None:
+            out.append(got)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _search_entry(raw: bytes) -> tuple[dict[str, str], frozenset[str]] | None:
+    """A result file's entry and its words, or None when it is not a result. Many worlds hold
+    the same standing results (a site's pages, the news), so each file's bytes are read once
+    per process; the entry is shared and never changed."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("url"), str)):
+        return None
+    e = {k: str(data.get(k, "")) for k in ("url", "title", "snippet", "keywords")}
+    return e, frozenset(_words(" ".join((e["title"], e["snippet"], e["keywords"], e["url"]))))
 
 
 def _words(text: str) -> list[str]:
@@ -578,8 +603,7 @@ def search_results(ctx: ToolContext, query: str) -> str:
     if not words:
         raise ToolError("the query has no words to search for")
     scored = []
-    for i, e in enumerate(_search_entries(ctx)):
-        hay = set(_words(" ".join((e["title"], e["snippet"], e["keywords"], e["url"]))))
+    for i, (e, hay) in enumerate(_indexed_entries(ctx)):
         score = len(words & hay)
         if score:
             scored.append((-score, i, e))
