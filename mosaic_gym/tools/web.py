@@ -78,6 +78,8 @@ MAX_URL = 2048
 MAX_SEGMENT = 200  # bytes; no stored page has a longer name, and backends refuse very long ones
 _HOST_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
 _FIELD_RE = re.compile(r"\{(\w+)\}")
+# quote()'s always-safe characters and the ones Url.address keeps besides
+_ADDRESS_PLAIN = re.compile(r"[A-Za-z0-9_.~/:@!$&()*+,;=-]*")
 # http(s), a lower-case host, then "/"-separated segments of letters, digits, "_" and "-": no
 # percent-escapes or dot segments to undo in the path, and nothing after it
 _PLAIN_URL = re.compile(r"https?://([a-z0-9][a-z0-9.-]*)((?:/[A-Za-z0-9_-]+)*/?)")
@@ -104,7 +106,10 @@ class Url:
     @property
     def address(self) -> str:
         """The canonical address without the query (``https://host/path``)."""
-        return f"https://{self.host}{quote(self.path, safe='/:@!$&()*+,;=~-._')}"
+        path = self.path
+        if not _ADDRESS_PLAIN.fullmatch(path):  # a path of characters quote() keeps stays as it is
+            path = quote(path, safe="/:@!$&()*+,;=~-._")
+        return f"https://{self.host}{path}"
 
     @property
     def full(self) -> str:
@@ -252,7 +257,7 @@ def _load_json(ctx: ToolContext, path: str) -> dict[str, Any]:
 def find_handler(ctx: ToolContext, host: str, path: str) -> dict[str, Any] | None:
     """What posting to ``https://host/path`` does: its handler file, else its entry in the
     site's ``_site.json``; None when the site has no handler there."""
-    if len(quote(path, safe="")) <= MAX_SEGMENT:
+    if len(_quote_all(path)) <= MAX_SEGMENT:
         handler = _load_json(ctx, form_file(host, path))
         if handler:
             return handler
