@@ -78,6 +78,11 @@ MAX_URL = 2048
 MAX_SEGMENT = 200  # bytes; no stored page has a longer name, and backends refuse very long ones
 _HOST_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
 _FIELD_RE = re.compile(r"\{(\w+)\}")
+# quote()'s always-safe characters and the ones Url.address keeps besides
+_ADDRESS_PLAIN = re.compile(r"[A-Za-z0-9_.~/:@!$&()*+,;=-]*")
+# http(s), a lower-case host, then "/"-separated segments of letters, digits, "_" and "-": no
+# percent-escapes or dot segments to undo in the path, and nothing after it
+_PLAIN_URL = re.compile(r"https?://([a-z0-9][a-z0-9.-]*)((?:/[A-Za-z0-9_-]+)*/?)")
 _WORD_RE = re.compile(r"[\w@.:/-]+")
 
 
@@ -101,7 +106,10 @@ class Url:
     @property
     def address(self) -> str:
         """The canonical address without the query (``https://host/path``)."""
-        return f"https://{self.host}{quote(self.path, safe='/:@!$&()*+,;=~-._')}"
+        path = self.path
+        if not _ADDRESS_PLAIN.fullmatch(path):  # a path of characters quote() keeps stays as it is
+            path = quote(path, safe="/:@!$&()*+,;=~-._")
+        return f"https://{self.host}{path}"
 
     @property
     def full(self) -> str:
@@ -124,6 +132,11 @@ def parse_url(raw: object) -> Url:
     if not isinstance(raw, str):
         raise ToolError(f"url must be a string, got {type(raw).__name__}")
     text = raw.strip()
+    m = _PLAIN_URL.fullmatch(text)
+    if m is not None and len(text) <= MAX_URL and _HOST_RE.match(m.group(1)):
+        # a URL as the builders write them (a lower-case host, a path of plain segments, no
+        # query, port, user or fragment): what the steps below give it, read off directly
+        return Url(host=m.group(1), path=m.group(2) or "/", query=(), raw=text)
     if not text:
         raise ToolError("url is empty; give one such as https://wiki.example/start")
     if len(text) > MAX_URL:
@@ -170,11 +183,14 @@ def parse_url(raw: object) -> Url:
 
 def page_file(host: str, path: str) -> str:
     """The world file a builder stores the page ``https://host/path`` in (see the layout)."""
-    path = "/" + path.lstrip("/")
-    last = path.rstrip("/").rsplit("/", 1)[-1]
-    if path.endswith("/") or not last:
+    # builders call this for every page they write: the path's one leading slash is kept as it
+    # is (only a missing or doubled one is rewritten), and a path not ending in "/" has its last
+    # segment after its last "/"
+    if path[:1] != "/" or path[1:2] == "/":
+        path = "/" + path.lstrip("/")
+    if path[-1] == "/":
         return f"{WWW_DIR}/{host}{path.rstrip('/')}/index.html"
-    if "." in last:
+    if "." in path[path.rfind("/") + 1 :]:
         return f"{WWW_DIR}/{host}{path}"
     return f"{WWW_DIR}/{host}{path}/index.html"
 
@@ -215,7 +231,17 @@ def _not_found(url: Url, ctx: ToolContext) -> ToolError:
 @lru_cache(maxsize=4096)
 def form_file(host: str, path: str) -> str:
     """The world file holding the handler of the form at ``https://host/path``."""
-    return f"{WWW_DIR}/{host}/{FORMS_DIR}/{quote('/' + path.strip('/'), safe='')}.json"
+    return f"{WWW_DIR}/{host}/{FORMS_DIR}/{_quote_all('/' + path.strip('/'))}.json"
+
+
+# the characters quote() never encodes, and "/": a path made of them only (every path the
+# builders write) is quoted whole by turning each "/" into "%2F"
+_QUOTE_PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
+def _quote_all(path: str) -> str:
+    """``quote(path, safe="")``, without urllib's per-character pass for plain paths."""
+    return path.replace("/", "%2F") if _QUOTE_PLAIN.fullmatch(path) else quote(path, safe="")
 
 
 def _load_json(ctx: ToolContext, path: str) -> dict[str, Any]:
@@ -231,7 +257,7 @@ def _load_json(ctx: ToolContext, path: str) -> dict[str, Any]:
 def find_handler(ctx: ToolContext, host: str, path: str) -> dict[str, Any] | None:
     """What posting to ``https://host/path`` does: its handler file, else its entry in the
     site's ``_site.json``; None when the site has no handler there."""
-    if len(quote(path, safe="")) <= MAX_SEGMENT:
+    if len(_quote_all(path)) <= MAX_SEGMENT:
         handler = _load_json(ctx, form_file(host, path))
         if handler:
             return handler
@@ -289,7 +315,7 @@ class _TextRenderer(HTMLParser):
         return True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: (v or "") for k, v in attrs}
+        a = {k: (v or "") for k, v in attrs} if attrs else {}  # most tags have none
         if tag in _DROP and tag != "head":
             self._drop += 1
             return
@@ -377,7 +403,8 @@ class _TextRenderer(HTMLParser):
         if self._pre:
             self.out.append(data)
             return
-        text = _SPACES.sub(" ", data)
+        # most text between our tags is a line break: all whitespace becomes one space
+        text = " " if data.isspace() else _SPACES.sub(" ", data)
         self.out.append(text.lstrip() if self._at_line_start() else text)
 
     def handle_comment(self, data: str) -> None:
@@ -473,13 +500,20 @@ def _fast_events(text: str) -> list[tuple[int, Any, Any]] | None:
 
 
 def _tidy(text: str) -> str:
-    # runs of spaces inside a line are collapsed; indentation (from <pre>) is kept
-    lines = [_INNER_SPACES.sub(" ", ln).rstrip() for ln in text.splitlines()]
-    out: list[str] = []
-    for ln in lines:
-        if ln or (out and out[-1]):
-            out.append(ln)
-    return "\n".join(out).strip()
+    # runs of spaces inside a line are collapsed; indentation (from <pre>) is kept; trailing
+    # spaces go, and runs of blank lines become one. This works on the whole text, not line
+    # by line: a run of spaces and tabs never holds a line break, and the character before a
+    # line's first one is a line break (whitespace) or nothing, so _INNER_SPACES finds there
+    # what it finds line by line (and a text with no two spaces in a row and no tab has no
+    # such run: the regex, slow for its look-behind, is skipped); three or more newlines in a
+    # row are two or more blank lines, each pass of replace shortens every such run, and the
+    # blank lines before the first line of text and after the last are stripped.
+    if "  " in text or "\t" in text:
+        text = _INNER_SPACES.sub(" ", text)
+    text = "\n".join([ln.rstrip() for ln in text.splitlines()])
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip()
 
 
 def is_html(path: str, data: bytes) -> bool:
@@ -534,18 +568,35 @@ def _render(url: Url, path: str, data: bytes) -> str:
 
 # -- search ---------------------------------------------------------------------------------------
 def _search_entries(ctx: ToolContext) -> list[dict[str, str]]:
+    return [entry for entry, _ in _indexed_entries(ctx)]
+
+
+def _indexed_entries(ctx: ToolContext) -> list[tuple[dict[str, str], frozenset[str]]]:
+    """Every search result of the world, in file-name order, with the words it is found by."""
     if ctx.sandbox.stat(SEARCH_DIR) is None:
         return []
     paths = [f"{SEARCH_DIR}/{e.name}" for e in ctx.sandbox.list(SEARCH_DIR) if not e.is_dir and e.name.endswith(".json")]
     out = []
     for _, raw in sorted(ctx.sandbox.read_many(paths).items()):
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            continue
-        if isinstance(data, dict) and isinstance(data.get("url"), str):
-            out.append({k: str(data.get(k, "")) for k in ("url", "title", "snippet", "keywords")})
+        got = _search_entry(raw)
+        if got is not None:
+            out.append(got)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _search_entry(raw: bytes) -> tuple[dict[str, str], frozenset[str]] | None:
+    """A result file's entry and its words, or None when it is not a result. Many worlds hold
+    the same standing results (a site's pages, the news), so each file's bytes are read once
+    per process; the entry is shared and never changed."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("url"), str)):
+        return None
+    e = {k: str(data.get(k, "")) for k in ("url", "title", "snippet", "keywords")}
+    return e, frozenset(_words(" ".join((e["title"], e["snippet"], e["keywords"], e["url"]))))
 
 
 def _words(text: str) -> list[str]:
@@ -557,8 +608,7 @@ def search_results(ctx: ToolContext, query: str) -> str:
     if not words:
         raise ToolError("the query has no words to search for")
     scored = []
-    for i, e in enumerate(_search_entries(ctx)):
-        hay = set(_words(" ".join((e["title"], e["snippet"], e["keywords"], e["url"]))))
+    for i, (e, hay) in enumerate(_indexed_entries(ctx)):
         score = len(words & hay)
         if score:
             scored.append((-score, i, e))
