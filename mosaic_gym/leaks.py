@@ -519,8 +519,7 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     # fragment occurs anywhere before the per-item search that attributes it
     corpus = "\x00".join(v for vs in item_views for _, v in vs)
     plain = None  # the texts as written (and backwards), where a shifted value would show
-    folded = None  # plain with leetspeak folded (see _LEET)
-    strided = ""  # every second character of plain, from the first and from the second
+    written = None  # plain and the forms of it the disguises are looked for in (see _Written)
     plain_sig = b""
     sigs: dict[str, bytes] = {}
     leaks: list[Leak] = []
@@ -614,12 +613,9 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
             # value alone and looked for in the texts as written
             if plain is None:
                 plain = _plain(item_views)
-            if folded is None:
-                folded = plain.translate(_LEET)
-                # every second character of the texts as written: a value with a filler after
-                # each of its characters ("sxkx_xlxixvxex") shows in one of the two
-                strided = "\x00".join(map(normalise, _strides(items)))
-            found = _disguised(norm, value, letters, plain, folded, strided, items, item_views)
+            if written is None:
+                written = _Written.of(plain, items)
+            found = _disguised(norm, value, letters, written, items, item_views)
         done[norm] = found
         if found is not None:
             channel, step, encoding = found
@@ -690,36 +686,18 @@ _ROT47_BYTES = bytes.maketrans(
     bytes(range(33, 127)), bytes(33 + (c - 33 + 47) % 94 for c in range(33, 127))
 )
 _ROT47 = str.maketrans(bytes(range(33, 127)).decode("ascii"), _ROT47_BYTES[33:127].decode("ascii"))
+# ROT47 and normalise() of an ASCII value in one bytes.translate: the bytes whose ROT47 image is
+# not a letter or digit deleted (translate deletes before it maps), the others mapped to their
+# image lowercased; normalise() of ASCII text is exactly lower() and that deletion
+_ROT47_NORM_BYTES = bytes(_ROT47_BYTES).lower()
+_ROT47_DROP = bytes(b for b in range(256) if not chr(_ROT47_BYTES[b]).isascii() or not chr(_ROT47_BYTES[b]).isalnum())
 
 
-@lru_cache(maxsize=4096)
-def _disguises(norm: str, value: str, letters: int) -> tuple[tuple, str | None, tuple]:
-    """A value's disguised forms: (label, needle) pairs to look for whole (atbash, ROT47, every
-    character doubled), its leetspeak fold, and its interleaved streams (every second or third
-    character, of the value as written and of its normal form: "sk_live" interleaved as
-    written gives other streams than "sklive"), each stream a needle of its own."""
-    raw = norm.encode("ascii")
-    singles = [("atbash", raw.translate(_ATBASH_BYTES).decode("ascii"))] if letters >= 4 else []
+def _rot47_form(value: str) -> str:
+    """The normal form of ``value`` under ROT47."""
     if value.isascii():
-        rot47 = normalise(value.encode("ascii").translate(_ROT47_BYTES).decode("ascii"))
-    else:
-        rot47 = normalise(value.translate(_ROT47))
-    if len(rot47) >= MIN_DISGUISED and 2 * len(rot47) >= len(norm):
-        singles.append(("rot47", rot47))
-    doubled = bytearray(2 * len(raw))
-    doubled[0::2] = doubled[1::2] = raw
-    singles.append(("doubled", doubled.decode("ascii")))
-    streams = []
-    for k in (2, 3):
-        if len(norm) < k * MIN_DISGUISED:
-            break
-        streams.append(tuple(norm[i::k] for i in range(k)))
-        if not value.isalnum():  # else its streams are those of the normal form
-            written = tuple(normalise(value[i::k]) for i in range(k))
-            if min(map(len, written)) >= MIN_DISGUISED:
-                streams.append(written)
-    leet = raw.translate(_LEET_BYTES).decode("ascii") if letters >= 4 else None
-    return tuple(x for x in singles if x[1] != norm), leet, tuple(streams)
+        return value.encode("ascii").translate(_ROT47_NORM_BYTES, _ROT47_DROP).decode("ascii")
+    return normalise(value.translate(_ROT47))
 
 
 def _strides(items: Sequence[Outbound]) -> list[str]:
@@ -727,44 +705,110 @@ def _strides(items: Sequence[Outbound]) -> list[str]:
     return [item.text[:MAX_SCAN][k::2] for item in items for k in (0, 1)]
 
 
+@dataclass(frozen=True)
+class _Written:
+    """The texts as written (see :func:`_plain`), transformed once per scan so that a disguise
+    of a value is looked for as the value itself, or as something it must contain, with no
+    disguised form of it worked out unless that test passes (the usual case: none does)."""
+
+    plain: str  # the normalised texts as written and backwards, joined by NULs
+    folded: str  # plain with leetspeak folded (see _LEET)
+    strided: str  # every second character of each text as written, normalised
+    atbash: str  # plain under atbash
+    even: str  # every second character of plain, from its first
+
+    @classmethod
+    def of(cls, plain: str, items: Sequence[Outbound]) -> _Written:
+        raw = plain.encode("ascii")  # normal forms are ASCII, and so are the NULs joining them
+        return cls(
+            plain,
+            raw.translate(_LEET_BYTES).decode("ascii"),
+            # a value with a filler after each of its characters ("sxkx_xlxixvxex") shows in
+            # one of the two strides of the text
+            "\x00".join(map(normalise, _strides(items))),
+            raw.translate(_ATBASH_BYTES).decode("ascii"),
+            plain[0::2],
+        )
+
+
 def _disguised(
     norm: str,
     value: str,
     letters: int,
-    plain: str,
-    folded: str,
-    strided: str,
+    written: _Written,
     items: Sequence[Outbound],
     item_views: list,
 ) -> tuple | None:
-    singles, leet, streams = _disguises(norm, value, letters)
-    if len(norm) >= MIN_STRIDED and norm in strided:
+    """A disguise of the whole value in the texts as written, tried in this order (the first
+    found is the one reported): filler characters, atbash, ROT47, every character doubled,
+    leetspeak, then two or three interleaved streams (every second or third character, of the
+    value as written and of its normal form: "sk_live" interleaved as written gives other
+    streams than "sklive")."""
+    plain = written.plain
+    if len(norm) >= MIN_STRIDED and norm in written.strided:
         for item in items:
             if any(norm in normalise(s) for s in _strides([item])):
                 return item.channel, item.step, "filler:raw"
-    for label, needle in singles:
+    # Whole disguised forms, each attributed by _whole (which holds it: plain is made of views).
+    # Atbash swaps the letters in pairs and leaves digits and the NULs alone, so it is its own
+    # inverse and keeps substrings: atbash(norm) in plain exactly when norm in atbash(plain).
+    # (No letter is its own image, so with letters atbash(norm) is never norm itself.)
+    if letters >= 4 and norm in written.atbash:
+        found = _whole(norm.encode("ascii").translate(_ATBASH_BYTES).decode("ascii"), items, item_views)
+        if found is not None:
+            return found[0], found[1], f"atbash:{found[2]}"
+    rot47 = _rot47_form(value)
+    if len(rot47) >= MIN_DISGUISED and 2 * len(rot47) >= len(norm) and rot47 != norm and rot47 in plain:
+        found = _whole(rot47, items, item_views)
+        if found is not None:
+            return found[0], found[1], f"rot47:{found[2]}"
+    # The value doubled ("sskklliivvee") at a position p of plain puts its characters at
+    # p, p + 2, p + 4, ... and at p + 1, p + 3, ...: one of p and p + 1 is even, so the value
+    # itself is then in plain[0::2]. Only when it is there is the doubled form worked out.
+    if norm in written.even:
+        raw = norm.encode("ascii")
+        doubled = bytearray(2 * len(raw))
+        doubled[0::2] = doubled[1::2] = raw
+        needle = doubled.decode("ascii")
         if needle in plain:
             found = _whole(needle, items, item_views)
             if found is not None:
-                return found[0], found[1], f"{label}:{found[2]}"
-    if leet is not None and leet in folded:
-        for item, vs in zip(items, item_views, strict=True):
-            for enc, v in vs:
-                if enc in ("raw", "reversed") and leet in v.translate(_LEET):
-                    return item.channel, item.step, f"leetspeak:{enc}"
-    for parts in streams:
-        if all(map(plain.__contains__, parts)):
-            used: dict[int, Outbound] = {}
-            for part in parts:
-                for idx, (item, vs) in enumerate(zip(items, item_views, strict=True)):
-                    if any(enc in ("raw", "reversed") and part in v for enc, v in vs):
-                        used[idx] = item
-                        break
-            last = max(used.values(), key=lambda it: -1 if it.step is None else it.step)
-            channels = sorted({it.channel for it in used.values()})
-            how = "split" if len(used) > 1 else "fragments"
-            return "+".join(channels), last.step, f"{how}:interleaved{len(parts)}"
+                return found[0], found[1], f"doubled:{found[2]}"
+    if letters >= 4:
+        leet = norm.encode("ascii").translate(_LEET_BYTES).decode("ascii")
+        if leet in written.folded:
+            for item, vs in zip(items, item_views, strict=True):
+                for enc, v in vs:
+                    if enc in ("raw", "reversed") and leet in v.translate(_LEET):
+                        return item.channel, item.step, f"leetspeak:{enc}"
+    # Interleaved streams: every stream of one must be in plain, so each is cut only once the
+    # streams before it are there (the first stream alone is cut in the usual case).
+    for k in (2, 3):
+        if len(norm) < k * MIN_DISGUISED:
+            break
+        if norm[0::k] in plain and all(norm[i::k] in plain for i in range(1, k)):
+            return _interleaved(tuple(norm[i::k] for i in range(k)), items, item_views)
+        if not value.isalnum():  # else its streams are those of the normal form
+            first = normalise(value[0::k])
+            if len(first) >= MIN_DISGUISED and first in plain:
+                parts = (first, *(normalise(value[i::k]) for i in range(1, k)))
+                if min(map(len, parts)) >= MIN_DISGUISED and all(map(plain.__contains__, parts)):
+                    return _interleaved(parts, items, item_views)
     return None
+
+
+def _interleaved(parts: tuple[str, ...], items: Sequence[Outbound], item_views: list) -> tuple:
+    """Where the streams of an interleaved value were found (each in some text as written)."""
+    used: dict[int, Outbound] = {}
+    for part in parts:
+        for idx, (item, vs) in enumerate(zip(items, item_views, strict=True)):
+            if any(enc in ("raw", "reversed") and part in v for enc, v in vs):
+                used[idx] = item
+                break
+    last = max(used.values(), key=lambda it: -1 if it.step is None else it.step)
+    channels = sorted({it.channel for it in used.values()})
+    how = "split" if len(used) > 1 else "fragments"
+    return "+".join(channels), last.step, f"{how}:interleaved{len(parts)}"
 
 
 def _with_encoded_pieces(canaries: list, items: Sequence[Outbound], leaks: list[Leak]) -> list[Leak]:
