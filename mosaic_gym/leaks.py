@@ -510,7 +510,6 @@ class Leak:
 def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -> list[Leak]:
     """Every canary (name, value) readable from ``items``; at most one Leak per canary."""
     canaries = [(name, *_canary_forms(value), value) for name, value in canaries]
-    contains = None  # corpus.__contains__, for the C-level prefilters below
     ascii_texts = None  # whether every item's text is ASCII (worked out when first needed)
     if not canaries or not items:
         return []
@@ -521,10 +520,12 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     plain = None  # the texts as written (and backwards), where a shifted value would show
     written = None  # plain and the forms of it the disguises are looked for in (see _Written)
     plain_sig = b""
+    hits = None  # which trigrams of the values the corpus holds (see _trigram_hits)
+    starts: dict[str, int] = {}  # where each value's trigrams start in hits
     sigs: dict[str, bytes] = {}
     leaks: list[Leak] = []
     done: dict[str, tuple | None] = {}  # what a normalised value gave (two names may share one)
-    for name, norm, letters, token, ends, value in canaries:
+    for name, norm, letters, token, value in canaries:
         if len(norm) < 4:
             # too short to normalise safely: exact match only
             for item in items:
@@ -543,47 +544,45 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
             # a number written without its country code: +44 7912 345678 as 07912 345678
             found = _whole(national, items, item_views)
         if found is None:
-            # pieces of the value: worth the full search only when some of its first grams and
-            # some of its last grams occur at all (see _fragment_ends)
-            if ends is None:
-                found = _fragments(norm, letters, items, item_views, corpus)
-            else:
-                if contains is None:
-                    contains = corpus.__contains__
-                gram = norm.__getitem__  # the grams cut as they are tested, at C speed
-                if any(map(contains, map(gram, ends[0]))) and any(
-                    map(contains, map(gram, ends[1]))
-                ):
+            # pieces of the value (see _fragments, which finds nothing in a value shorter than
+            # two grams): worth the full search only when some of its first grams and some of
+            # its last grams occur at all (see _end_slices), which _fragments checks first; the
+            # trigram filter (a gram it rules out is not in the corpus) passes over most values
+            # without a search
+            size = MIN_FRAGMENT if letters else MIN_FRAGMENT + 2
+            if len(norm) >= 2 * size:
+                if hits is None:
+                    hits, starts = _trigram_hits(corpus, canaries)
+                if _ends_may_occur(hits, starts[norm], len(norm), size):
                     found = _fragments(norm, letters, items, item_views, corpus)
         if found is None and token:
             # a word of ASCII text is, normalised, a piece of the text's raw view: to cover
             # enough of the value some word must hold one of its first and one of its last
-            # short grams (the argument of _fragment_ends), which the corpus then holds too
+            # short grams (the argument of _end_slices), which the corpus then holds too
             if ascii_texts is None:
                 ascii_texts = all(item.text.isascii() for item in items)
-            ends4 = _end_slices(len(norm), MIN_TOKEN_FRAGMENT) if ascii_texts else None
-            if ends4 is None:
+            if not ascii_texts or not _has_ends(len(norm), MIN_TOKEN_FRAGMENT):
                 found = _word_pieces(norm, items)
             else:
-                if contains is None:
-                    contains = corpus.__contains__
-                gram = norm.__getitem__
-                if any(map(contains, map(gram, ends4[0]))) and any(
-                    map(contains, map(gram, ends4[1]))
+                if hits is None:
+                    hits, starts = _trigram_hits(corpus, canaries)
+                if _ends_may_occur(hits, starts[norm], len(norm), MIN_TOKEN_FRAGMENT) and _ends_occur(
+                    norm, MIN_TOKEN_FRAGMENT, corpus
                 ):
                     found = _word_pieces(norm, items)
         if found is None and letters == 0 and len(norm) >= MIN_DIGIT_VALUE:
             # a number cut into written numbers too short for _fragments ("+44 7912" in one
             # message, "345678" in the next): as for tokens, a piece is a whole written number
             # and shows in the corpus, so some first and some last 4-gram must occur there
-            ends4 = _end_slices(len(norm), MIN_DIGIT_PIECE)
-            if contains is None:
-                contains = corpus.__contains__
-            gram = norm.__getitem__
-            if ends4 is None or (
-                any(map(contains, map(gram, ends4[0]))) and any(map(contains, map(gram, ends4[1])))
-            ):
+            if not _has_ends(len(norm), MIN_DIGIT_PIECE):
                 found = _digit_pieces(norm, items)
+            else:
+                if hits is None:
+                    hits, starts = _trigram_hits(corpus, canaries)
+                if _ends_may_occur(hits, starts[norm], len(norm), MIN_DIGIT_PIECE) and _ends_occur(
+                    norm, MIN_DIGIT_PIECE, corpus
+                ):
+                    found = _digit_pieces(norm, items)
         if found is None and letters >= 4:
             # letters shifted by a fixed amount (a Caesar cipher; 13 is the rot13 view)
             if not sigs:
@@ -859,25 +858,20 @@ def _with_encoded_pieces(canaries: list, items: Sequence[Outbound], leaks: list[
 
 
 @lru_cache(maxsize=4096)
-def _canary_forms(value: str) -> tuple[str, int, bool, tuple | None]:
-    """A canary value normalised, its number of letters, whether it is a token, and its
-    :func:`_fragment_ends`."""
+def _canary_forms(value: str) -> tuple[str, int, bool]:
+    """A canary value normalised, its number of letters, and whether it is a token."""
     norm = normalise(value)
     letters = len(norm.encode("ascii").translate(None, b"0123456789"))  # a normal form is ASCII
-    return norm, letters, _is_token(norm), _fragment_ends(norm, letters)
-
-
-def _fragment_ends(norm: str, letters: int) -> tuple[tuple[slice, ...], tuple[slice, ...]] | None:
-    """(first grams, last grams) of a value long enough for :func:`_fragments`, as slices of
-    its normal form: the first positions can only be covered by the first grams and the last
-    ones by the last grams, so when none of either occurs in the texts too much of the value is
-    lost already (the usual case: a value nowhere near the texts, or one sharing only its
-    leading word with another). None when the value is too short for a useful test."""
-    return _end_slices(len(norm), MIN_FRAGMENT if letters else MIN_FRAGMENT + 2)
+    return norm, letters, _is_token(norm)
 
 
 @lru_cache(maxsize=256)  # they depend on the length alone (slices are immutable)
 def _end_slices(n: int, size: int) -> tuple[tuple[slice, ...], tuple[slice, ...]] | None:
+    """(first grams, last grams) of ``size`` of a value of ``n`` characters, as slices of its
+    normal form: the first positions can only be covered by the first grams and the last ones
+    by the last grams, so when none of either occurs in the texts too much of the value is lost
+    already (the usual case: a value nowhere near the texts, or one sharing only its leading
+    word with another). None when the value is too short for a useful test."""
     first = int(n - COVERAGE * n) + 1
     last = n - size  # the last gram's start
     if n < 2 * size or first > last + 1:
@@ -886,6 +880,20 @@ def _end_slices(n: int, size: int) -> tuple[tuple[slice, ...], tuple[slice, ...]
         tuple(slice(i, i + size) for i in range(first)),
         tuple(slice(i, i + size) for i in range(last - first + 1, last + 1)),
     )
+
+
+def _has_ends(n: int, size: int) -> bool:
+    """Whether :func:`_end_slices` gives grams (not None) for a value of ``n`` characters."""
+    return not (n < 2 * size or int(n - COVERAGE * n) + 1 > n - size + 1)
+
+
+def _ends_occur(norm: str, size: int, corpus: str) -> bool:
+    """Whether some first gram and some last gram of ``norm`` (see :func:`_end_slices`, which
+    must give them) occur in ``corpus``."""
+    first, last = _end_slices(len(norm), size)
+    contains = corpus.__contains__
+    gram = norm.__getitem__  # the grams cut as they are tested, at C speed
+    return any(map(contains, map(gram, first))) and any(map(contains, map(gram, last)))
 
 
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -925,6 +933,47 @@ def _shift_signature(text: str) -> bytes:
     ``_shift(v, k) in t`` for some ``k`` implies ``_shift_signature(v) in _shift_signature(t)``."""
     c = _CLASS[np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)]
     return _PAIRS[c[:-1], c[1:]].tobytes()
+
+
+# Every gram of the corpus is made of trigrams of the corpus: a gram of a value one of whose
+# trigrams the corpus lacks is not there. One vectorised pass marks which trigrams of the
+# values the corpus holds; a value whose first (or last) grams each lack one is passed over
+# without a substring search of the corpus per gram (most values: a corpus of a few thousand
+# characters holds a few percent of the 37 ** 3 trigrams, and a random gram has to hit several).
+_TRIGRAM_CLASS = bytes(_CLASS.astype(np.uint8))  # _CLASS as a bytes.translate table
+_RUNS = {size: b"\x01" * (size - 2) for size in (MIN_TOKEN_FRAGMENT, MIN_FRAGMENT, MIN_FRAGMENT + 2)}
+
+
+def _trigram_hits(corpus: str, canaries: list) -> tuple[bytes, dict[str, int]]:
+    """(hits, at): ``hits[at[norm] + i]`` is 1 when the corpus holds the trigram
+    ``norm[i:i + 3]`` of a canary's normal form ``norm``, else 0."""
+    norms = list(dict.fromkeys(c[1] for c in canaries))
+    at = {}
+    k = 0
+    for n in norms:
+        at[n] = k
+        k += len(n) + 1
+    # the corpus and the values hold only [a-z0-9] and the NULs between them: a character's
+    # class (0-36) is one byte, and a trigram's code one of 37 ** 3
+    text = corpus + "\x00" + "\x00".join(norms)
+    c = np.frombuffer(text.encode("ascii").translate(_TRIGRAM_CLASS), dtype=np.uint8).astype(np.intp)
+    codes = c[:-2] * (37 * 37)
+    codes += c[1:-1] * 37
+    codes += c[2:]
+    held = np.zeros(37**3, dtype=np.uint8)
+    held[codes[: max(len(corpus) - 2, 0)]] = 1  # the trigrams wholly inside the corpus
+    return held[codes[len(corpus) + 1 :]].tobytes(), at
+
+
+def _ends_may_occur(hits: bytes, o: int, n: int, size: int) -> bool:
+    """False when no first gram or no last gram (see :func:`_end_slices`, which must give them)
+    of the value of ``n`` characters at ``o`` in ``hits`` can occur in the corpus: a gram at
+    ``i`` can only when its ``size - 2`` trigrams, ``hits[o + i : o + i + size - 2]``, are all
+    held, so some run of that many ones must start at a first (or last) gram's position."""
+    first = int(n - COVERAGE * n) + 1  # as _end_slices counts them: grams 0 .. first - 1
+    last = n - size  # and last - first + 1 .. last
+    run = _RUNS[size]
+    return run in hits[o : o + first + size - 3] and run in hits[o + last - first + 1 : o + last + size - 2]
 
 
 def _whole(norm: str, items: Sequence[Outbound], item_views: list) -> tuple | None:
