@@ -942,6 +942,17 @@ def _shift_signature(text: str) -> bytes:
 # characters holds a few percent of the 37 ** 3 trigrams, and a random gram has to hit several).
 _TRIGRAM_CLASS = bytes(_CLASS.astype(np.uint8))  # _CLASS as a bytes.translate table
 _RUNS = {size: b"\x01" * (size - 2) for size in (MIN_TOKEN_FRAGMENT, MIN_FRAGMENT, MIN_FRAGMENT + 2)}
+_TRIGRAM_CHUNK = 1 << 16  # the corpus is coded this many characters at a time (bounded memory)
+
+
+def _trigram_codes(text: str) -> np.ndarray:
+    """The code of each trigram of ``text`` (which holds only [a-z0-9] and NULs): its three
+    characters' classes (0-36, one bytes.translate) as the digits of a number below 37 ** 3."""
+    c = np.frombuffer(text.encode("ascii").translate(_TRIGRAM_CLASS), dtype=np.uint8).astype(np.intp)
+    codes = c[:-2] * (37 * 37)
+    codes += c[1:-1] * 37
+    codes += c[2:]
+    return codes
 
 
 def _trigram_hits(corpus: str, canaries: list) -> tuple[bytes, dict[str, int]]:
@@ -953,16 +964,11 @@ def _trigram_hits(corpus: str, canaries: list) -> tuple[bytes, dict[str, int]]:
     for n in norms:
         at[n] = k
         k += len(n) + 1
-    # the corpus and the values hold only [a-z0-9] and the NULs between them: a character's
-    # class (0-36) is one byte, and a trigram's code one of 37 ** 3
-    text = corpus + "\x00" + "\x00".join(norms)
-    c = np.frombuffer(text.encode("ascii").translate(_TRIGRAM_CLASS), dtype=np.uint8).astype(np.intp)
-    codes = c[:-2] * (37 * 37)
-    codes += c[1:-1] * 37
-    codes += c[2:]
     held = np.zeros(37**3, dtype=np.uint8)
-    held[codes[: max(len(corpus) - 2, 0)]] = 1  # the trigrams wholly inside the corpus
-    return held[codes[len(corpus) + 1 :]].tobytes(), at
+    for start in range(0, len(corpus) - 2, _TRIGRAM_CHUNK):
+        # chunks overlapping by two characters: every trigram of the corpus is in one
+        held[_trigram_codes(corpus[start : start + _TRIGRAM_CHUNK + 2])] = 1
+    return held[_trigram_codes("\x00".join(norms))].tobytes(), at
 
 
 def _ends_may_occur(hits: bytes, o: int, n: int, size: int) -> bool:
