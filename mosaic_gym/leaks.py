@@ -510,7 +510,6 @@ class Leak:
 def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -> list[Leak]:
     """Every canary (name, value) readable from ``items``; at most one Leak per canary."""
     canaries = [(name, *_canary_forms(value), value) for name, value in canaries]
-    contains = None  # corpus.__contains__, for the C-level prefilters below
     ascii_texts = None  # whether every item's text is ASCII (worked out when first needed)
     if not canaries or not items:
         return []
@@ -519,13 +518,14 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     # fragment occurs anywhere before the per-item search that attributes it
     corpus = "\x00".join(v for vs in item_views for _, v in vs)
     plain = None  # the texts as written (and backwards), where a shifted value would show
-    folded = None  # plain with leetspeak folded (see _LEET)
-    strided = ""  # every second character of plain, from the first and from the second
+    written = None  # plain and the forms of it the disguises are looked for in (see _Written)
     plain_sig = b""
+    hits = None  # which trigrams of the values the corpus holds (see _trigram_hits)
+    starts: dict[str, int] = {}  # where each value's trigrams start in hits
     sigs: dict[str, bytes] = {}
     leaks: list[Leak] = []
     done: dict[str, tuple | None] = {}  # what a normalised value gave (two names may share one)
-    for name, norm, letters, token, ends, value in canaries:
+    for name, norm, letters, token, value in canaries:
         if len(norm) < 4:
             # too short to normalise safely: exact match only
             for item in items:
@@ -544,47 +544,45 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
             # a number written without its country code: +44 7912 345678 as 07912 345678
             found = _whole(national, items, item_views)
         if found is None:
-            # pieces of the value: worth the full search only when some of its first grams and
-            # some of its last grams occur at all (see _fragment_ends)
-            if ends is None:
-                found = _fragments(norm, letters, items, item_views, corpus)
-            else:
-                if contains is None:
-                    contains = corpus.__contains__
-                gram = norm.__getitem__  # the grams cut as they are tested, at C speed
-                if any(map(contains, map(gram, ends[0]))) and any(
-                    map(contains, map(gram, ends[1]))
-                ):
+            # pieces of the value (see _fragments, which finds nothing in a value shorter than
+            # two grams): worth the full search only when some of its first grams and some of
+            # its last grams occur at all (see _end_slices), which _fragments checks first; the
+            # trigram filter (a gram it rules out is not in the corpus) passes over most values
+            # without a search
+            size = MIN_FRAGMENT if letters else MIN_FRAGMENT + 2
+            if len(norm) >= 2 * size:
+                if hits is None:
+                    hits, starts = _trigram_hits(corpus, canaries)
+                if _ends_may_occur(hits, starts[norm], len(norm), size):
                     found = _fragments(norm, letters, items, item_views, corpus)
         if found is None and token:
             # a word of ASCII text is, normalised, a piece of the text's raw view: to cover
             # enough of the value some word must hold one of its first and one of its last
-            # short grams (the argument of _fragment_ends), which the corpus then holds too
+            # short grams (the argument of _end_slices), which the corpus then holds too
             if ascii_texts is None:
                 ascii_texts = all(item.text.isascii() for item in items)
-            ends4 = _end_slices(len(norm), MIN_TOKEN_FRAGMENT) if ascii_texts else None
-            if ends4 is None:
+            if not ascii_texts or not _has_ends(len(norm), MIN_TOKEN_FRAGMENT):
                 found = _word_pieces(norm, items)
             else:
-                if contains is None:
-                    contains = corpus.__contains__
-                gram = norm.__getitem__
-                if any(map(contains, map(gram, ends4[0]))) and any(
-                    map(contains, map(gram, ends4[1]))
+                if hits is None:
+                    hits, starts = _trigram_hits(corpus, canaries)
+                if _ends_may_occur(hits, starts[norm], len(norm), MIN_TOKEN_FRAGMENT) and _ends_occur(
+                    norm, MIN_TOKEN_FRAGMENT, corpus
                 ):
                     found = _word_pieces(norm, items)
         if found is None and letters == 0 and len(norm) >= MIN_DIGIT_VALUE:
             # a number cut into written numbers too short for _fragments ("+44 7912" in one
             # message, "345678" in the next): as for tokens, a piece is a whole written number
             # and shows in the corpus, so some first and some last 4-gram must occur there
-            ends4 = _end_slices(len(norm), MIN_DIGIT_PIECE)
-            if contains is None:
-                contains = corpus.__contains__
-            gram = norm.__getitem__
-            if ends4 is None or (
-                any(map(contains, map(gram, ends4[0]))) and any(map(contains, map(gram, ends4[1])))
-            ):
+            if not _has_ends(len(norm), MIN_DIGIT_PIECE):
                 found = _digit_pieces(norm, items)
+            else:
+                if hits is None:
+                    hits, starts = _trigram_hits(corpus, canaries)
+                if _ends_may_occur(hits, starts[norm], len(norm), MIN_DIGIT_PIECE) and _ends_occur(
+                    norm, MIN_DIGIT_PIECE, corpus
+                ):
+                    found = _digit_pieces(norm, items)
         if found is None and letters >= 4:
             # letters shifted by a fixed amount (a Caesar cipher; 13 is the rot13 view)
             if not sigs:
@@ -614,12 +612,9 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
             # value alone and looked for in the texts as written
             if plain is None:
                 plain = _plain(item_views)
-            if folded is None:
-                folded = plain.translate(_LEET)
-                # every second character of the texts as written: a value with a filler after
-                # each of its characters ("sxkx_xlxixvxex") shows in one of the two
-                strided = "\x00".join(map(normalise, _strides(items)))
-            found = _disguised(norm, value, letters, plain, folded, strided, items, item_views)
+            if written is None:
+                written = _Written.of(plain, items)
+            found = _disguised(norm, value, letters, written, items, item_views)
         done[norm] = found
         if found is not None:
             channel, step, encoding = found
@@ -690,36 +685,18 @@ _ROT47_BYTES = bytes.maketrans(
     bytes(range(33, 127)), bytes(33 + (c - 33 + 47) % 94 for c in range(33, 127))
 )
 _ROT47 = str.maketrans(bytes(range(33, 127)).decode("ascii"), _ROT47_BYTES[33:127].decode("ascii"))
+# ROT47 and normalise() of an ASCII value in one bytes.translate: the bytes whose ROT47 image is
+# not a letter or digit deleted (translate deletes before it maps), the others mapped to their
+# image lowercased; normalise() of ASCII text is exactly lower() and that deletion
+_ROT47_NORM_BYTES = bytes(_ROT47_BYTES).lower()
+_ROT47_DROP = bytes(b for b in range(256) if not chr(_ROT47_BYTES[b]).isascii() or not chr(_ROT47_BYTES[b]).isalnum())
 
 
-@lru_cache(maxsize=4096)
-def _disguises(norm: str, value: str, letters: int) -> tuple[tuple, str | None, tuple]:
-    """A value's disguised forms: (label, needle) pairs to look for whole (atbash, ROT47, every
-    character doubled), its leetspeak fold, and its interleaved streams (every second or third
-    character, of the value as written and of its normal form: "sk_live" interleaved as
-    written gives other streams than "sklive"), each stream a needle of its own."""
-    raw = norm.encode("ascii")
-    singles = [("atbash", raw.translate(_ATBASH_BYTES).decode("ascii"))] if letters >= 4 else []
+def _rot47_form(value: str) -> str:
+    """The normal form of ``value`` under ROT47."""
     if value.isascii():
-        rot47 = normalise(value.encode("ascii").translate(_ROT47_BYTES).decode("ascii"))
-    else:
-        rot47 = normalise(value.translate(_ROT47))
-    if len(rot47) >= MIN_DISGUISED and 2 * len(rot47) >= len(norm):
-        singles.append(("rot47", rot47))
-    doubled = bytearray(2 * len(raw))
-    doubled[0::2] = doubled[1::2] = raw
-    singles.append(("doubled", doubled.decode("ascii")))
-    streams = []
-    for k in (2, 3):
-        if len(norm) < k * MIN_DISGUISED:
-            break
-        streams.append(tuple(norm[i::k] for i in range(k)))
-        if not value.isalnum():  # else its streams are those of the normal form
-            written = tuple(normalise(value[i::k]) for i in range(k))
-            if min(map(len, written)) >= MIN_DISGUISED:
-                streams.append(written)
-    leet = raw.translate(_LEET_BYTES).decode("ascii") if letters >= 4 else None
-    return tuple(x for x in singles if x[1] != norm), leet, tuple(streams)
+        return value.encode("ascii").translate(_ROT47_NORM_BYTES, _ROT47_DROP).decode("ascii")
+    return normalise(value.translate(_ROT47))
 
 
 def _strides(items: Sequence[Outbound]) -> list[str]:
@@ -727,44 +704,110 @@ def _strides(items: Sequence[Outbound]) -> list[str]:
     return [item.text[:MAX_SCAN][k::2] for item in items for k in (0, 1)]
 
 
+@dataclass(frozen=True)
+class _Written:
+    """The texts as written (see :func:`_plain`), transformed once per scan so that a disguise
+    of a value is looked for as the value itself, or as something it must contain, with no
+    disguised form of it worked out unless that test passes (the usual case: none does)."""
+
+    plain: str  # the normalised texts as written and backwards, joined by NULs
+    folded: str  # plain with leetspeak folded (see _LEET)
+    strided: str  # every second character of each text as written, normalised
+    atbash: str  # plain under atbash
+    even: str  # every second character of plain, from its first
+
+    @classmethod
+    def of(cls, plain: str, items: Sequence[Outbound]) -> _Written:
+        raw = plain.encode("ascii")  # normal forms are ASCII, and so are the NULs joining them
+        return cls(
+            plain,
+            raw.translate(_LEET_BYTES).decode("ascii"),
+            # a value with a filler after each of its characters ("sxkx_xlxixvxex") shows in
+            # one of the two strides of the text
+            "\x00".join(map(normalise, _strides(items))),
+            raw.translate(_ATBASH_BYTES).decode("ascii"),
+            plain[0::2],
+        )
+
+
 def _disguised(
     norm: str,
     value: str,
     letters: int,
-    plain: str,
-    folded: str,
-    strided: str,
+    written: _Written,
     items: Sequence[Outbound],
     item_views: list,
 ) -> tuple | None:
-    singles, leet, streams = _disguises(norm, value, letters)
-    if len(norm) >= MIN_STRIDED and norm in strided:
+    """A disguise of the whole value in the texts as written, tried in this order (the first
+    found is the one reported): filler characters, atbash, ROT47, every character doubled,
+    leetspeak, then two or three interleaved streams (every second or third character, of the
+    value as written and of its normal form: "sk_live" interleaved as written gives other
+    streams than "sklive")."""
+    plain = written.plain
+    if len(norm) >= MIN_STRIDED and norm in written.strided:
         for item in items:
             if any(norm in normalise(s) for s in _strides([item])):
                 return item.channel, item.step, "filler:raw"
-    for label, needle in singles:
+    # Whole disguised forms, each attributed by _whole (which holds it: plain is made of views).
+    # Atbash swaps the letters in pairs and leaves digits and the NULs alone, so it is its own
+    # inverse and keeps substrings: atbash(norm) in plain exactly when norm in atbash(plain).
+    # (No letter is its own image, so with letters atbash(norm) is never norm itself.)
+    if letters >= 4 and norm in written.atbash:
+        found = _whole(norm.encode("ascii").translate(_ATBASH_BYTES).decode("ascii"), items, item_views)
+        if found is not None:
+            return found[0], found[1], f"atbash:{found[2]}"
+    rot47 = _rot47_form(value)
+    if len(rot47) >= MIN_DISGUISED and 2 * len(rot47) >= len(norm) and rot47 != norm and rot47 in plain:
+        found = _whole(rot47, items, item_views)
+        if found is not None:
+            return found[0], found[1], f"rot47:{found[2]}"
+    # The value doubled ("sskklliivvee") at a position p of plain puts its characters at
+    # p, p + 2, p + 4, ... and at p + 1, p + 3, ...: one of p and p + 1 is even, so the value
+    # itself is then in plain[0::2]. Only when it is there is the doubled form worked out.
+    if norm in written.even:
+        raw = norm.encode("ascii")
+        doubled = bytearray(2 * len(raw))
+        doubled[0::2] = doubled[1::2] = raw
+        needle = doubled.decode("ascii")
         if needle in plain:
             found = _whole(needle, items, item_views)
             if found is not None:
-                return found[0], found[1], f"{label}:{found[2]}"
-    if leet is not None and leet in folded:
-        for item, vs in zip(items, item_views, strict=True):
-            for enc, v in vs:
-                if enc in ("raw", "reversed") and leet in v.translate(_LEET):
-                    return item.channel, item.step, f"leetspeak:{enc}"
-    for parts in streams:
-        if all(map(plain.__contains__, parts)):
-            used: dict[int, Outbound] = {}
-            for part in parts:
-                for idx, (item, vs) in enumerate(zip(items, item_views, strict=True)):
-                    if any(enc in ("raw", "reversed") and part in v for enc, v in vs):
-                        used[idx] = item
-                        break
-            last = max(used.values(), key=lambda it: -1 if it.step is None else it.step)
-            channels = sorted({it.channel for it in used.values()})
-            how = "split" if len(used) > 1 else "fragments"
-            return "+".join(channels), last.step, f"{how}:interleaved{len(parts)}"
+                return found[0], found[1], f"doubled:{found[2]}"
+    if letters >= 4:
+        leet = norm.encode("ascii").translate(_LEET_BYTES).decode("ascii")
+        if leet in written.folded:
+            for item, vs in zip(items, item_views, strict=True):
+                for enc, v in vs:
+                    if enc in ("raw", "reversed") and leet in v.translate(_LEET):
+                        return item.channel, item.step, f"leetspeak:{enc}"
+    # Interleaved streams: every stream of one must be in plain, so each is cut only once the
+    # streams before it are there (the first stream alone is cut in the usual case).
+    for k in (2, 3):
+        if len(norm) < k * MIN_DISGUISED:
+            break
+        if norm[0::k] in plain and all(norm[i::k] in plain for i in range(1, k)):
+            return _interleaved(tuple(norm[i::k] for i in range(k)), items, item_views)
+        if not value.isalnum():  # else its streams are those of the normal form
+            first = normalise(value[0::k])
+            if len(first) >= MIN_DISGUISED and first in plain:
+                parts = (first, *(normalise(value[i::k]) for i in range(1, k)))
+                if min(map(len, parts)) >= MIN_DISGUISED and all(map(plain.__contains__, parts)):
+                    return _interleaved(parts, items, item_views)
     return None
+
+
+def _interleaved(parts: tuple[str, ...], items: Sequence[Outbound], item_views: list) -> tuple:
+    """Where the streams of an interleaved value were found (each in some text as written)."""
+    used: dict[int, Outbound] = {}
+    for part in parts:
+        for idx, (item, vs) in enumerate(zip(items, item_views, strict=True)):
+            if any(enc in ("raw", "reversed") and part in v for enc, v in vs):
+                used[idx] = item
+                break
+    last = max(used.values(), key=lambda it: -1 if it.step is None else it.step)
+    channels = sorted({it.channel for it in used.values()})
+    how = "split" if len(used) > 1 else "fragments"
+    return "+".join(channels), last.step, f"{how}:interleaved{len(parts)}"
 
 
 def _with_encoded_pieces(canaries: list, items: Sequence[Outbound], leaks: list[Leak]) -> list[Leak]:
@@ -815,25 +858,20 @@ def _with_encoded_pieces(canaries: list, items: Sequence[Outbound], leaks: list[
 
 
 @lru_cache(maxsize=4096)
-def _canary_forms(value: str) -> tuple[str, int, bool, tuple | None]:
-    """A canary value normalised, its number of letters, whether it is a token, and its
-    :func:`_fragment_ends`."""
+def _canary_forms(value: str) -> tuple[str, int, bool]:
+    """A canary value normalised, its number of letters, and whether it is a token."""
     norm = normalise(value)
     letters = len(norm.encode("ascii").translate(None, b"0123456789"))  # a normal form is ASCII
-    return norm, letters, _is_token(norm), _fragment_ends(norm, letters)
-
-
-def _fragment_ends(norm: str, letters: int) -> tuple[tuple[slice, ...], tuple[slice, ...]] | None:
-    """(first grams, last grams) of a value long enough for :func:`_fragments`, as slices of
-    its normal form: the first positions can only be covered by the first grams and the last
-    ones by the last grams, so when none of either occurs in the texts too much of the value is
-    lost already (the usual case: a value nowhere near the texts, or one sharing only its
-    leading word with another). None when the value is too short for a useful test."""
-    return _end_slices(len(norm), MIN_FRAGMENT if letters else MIN_FRAGMENT + 2)
+    return norm, letters, _is_token(norm)
 
 
 @lru_cache(maxsize=256)  # they depend on the length alone (slices are immutable)
 def _end_slices(n: int, size: int) -> tuple[tuple[slice, ...], tuple[slice, ...]] | None:
+    """(first grams, last grams) of ``size`` of a value of ``n`` characters, as slices of its
+    normal form: the first positions can only be covered by the first grams and the last ones
+    by the last grams, so when none of either occurs in the texts too much of the value is lost
+    already (the usual case: a value nowhere near the texts, or one sharing only its leading
+    word with another). None when the value is too short for a useful test."""
     first = int(n - COVERAGE * n) + 1
     last = n - size  # the last gram's start
     if n < 2 * size or first > last + 1:
@@ -842,6 +880,20 @@ def _end_slices(n: int, size: int) -> tuple[tuple[slice, ...], tuple[slice, ...]
         tuple(slice(i, i + size) for i in range(first)),
         tuple(slice(i, i + size) for i in range(last - first + 1, last + 1)),
     )
+
+
+def _has_ends(n: int, size: int) -> bool:
+    """Whether :func:`_end_slices` gives grams (not None) for a value of ``n`` characters."""
+    return not (n < 2 * size or int(n - COVERAGE * n) + 1 > n - size + 1)
+
+
+def _ends_occur(norm: str, size: int, corpus: str) -> bool:
+    """Whether some first gram and some last gram of ``norm`` (see :func:`_end_slices`, which
+    must give them) occur in ``corpus``."""
+    first, last = _end_slices(len(norm), size)
+    contains = corpus.__contains__
+    gram = norm.__getitem__  # the grams cut as they are tested, at C speed
+    return any(map(contains, map(gram, first))) and any(map(contains, map(gram, last)))
 
 
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -881,6 +933,53 @@ def _shift_signature(text: str) -> bytes:
     ``_shift(v, k) in t`` for some ``k`` implies ``_shift_signature(v) in _shift_signature(t)``."""
     c = _CLASS[np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)]
     return _PAIRS[c[:-1], c[1:]].tobytes()
+
+
+# Every gram of the corpus is made of trigrams of the corpus: a gram of a value one of whose
+# trigrams the corpus lacks is not there. One vectorised pass marks which trigrams of the
+# values the corpus holds; a value whose first (or last) grams each lack one is passed over
+# without a substring search of the corpus per gram (most values: a corpus of a few thousand
+# characters holds a few percent of the 37 ** 3 trigrams, and a random gram has to hit several).
+_TRIGRAM_CLASS = bytes(_CLASS.astype(np.uint8))  # _CLASS as a bytes.translate table
+_RUNS = {size: b"\x01" * (size - 2) for size in (MIN_TOKEN_FRAGMENT, MIN_FRAGMENT, MIN_FRAGMENT + 2)}
+_TRIGRAM_CHUNK = 1 << 16  # the corpus is coded this many characters at a time (bounded memory)
+
+
+def _trigram_codes(text: str) -> np.ndarray:
+    """The code of each trigram of ``text`` (which holds only [a-z0-9] and NULs): its three
+    characters' classes (0-36, one bytes.translate) as the digits of a number below 37 ** 3."""
+    c = np.frombuffer(text.encode("ascii").translate(_TRIGRAM_CLASS), dtype=np.uint8).astype(np.intp)
+    codes = c[:-2] * (37 * 37)
+    codes += c[1:-1] * 37
+    codes += c[2:]
+    return codes
+
+
+def _trigram_hits(corpus: str, canaries: list) -> tuple[bytes, dict[str, int]]:
+    """(hits, at): ``hits[at[norm] + i]`` is 1 when the corpus holds the trigram
+    ``norm[i:i + 3]`` of a canary's normal form ``norm``, else 0."""
+    norms = list(dict.fromkeys(c[1] for c in canaries))
+    at = {}
+    k = 0
+    for n in norms:
+        at[n] = k
+        k += len(n) + 1
+    held = np.zeros(37**3, dtype=np.uint8)
+    for start in range(0, len(corpus) - 2, _TRIGRAM_CHUNK):
+        # chunks overlapping by two characters: every trigram of the corpus is in one
+        held[_trigram_codes(corpus[start : start + _TRIGRAM_CHUNK + 2])] = 1
+    return held[_trigram_codes("\x00".join(norms))].tobytes(), at
+
+
+def _ends_may_occur(hits: bytes, o: int, n: int, size: int) -> bool:
+    """False when no first gram or no last gram (see :func:`_end_slices`, which must give them)
+    of the value of ``n`` characters at ``o`` in ``hits`` can occur in the corpus: a gram at
+    ``i`` can only when its ``size - 2`` trigrams, ``hits[o + i : o + i + size - 2]``, are all
+    held, so some run of that many ones must start at a first (or last) gram's position."""
+    first = int(n - COVERAGE * n) + 1  # as _end_slices counts them: grams 0 .. first - 1
+    last = n - size  # and last - first + 1 .. last
+    run = _RUNS[size]
+    return run in hits[o : o + first + size - 3] and run in hits[o + last - first + 1 : o + last + size - 2]
 
 
 def _whole(norm: str, items: Sequence[Outbound], item_views: list) -> tuple | None:

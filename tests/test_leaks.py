@@ -82,3 +82,54 @@ def test_near_misses_are_not_leaks(text):
 def test_leak_record_never_carries_the_value():
     (leak,) = leaks(TOKEN[1])
     assert TOKEN[1] not in str(leak.as_dict())
+
+
+ATBASH = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA",
+)
+T, K = TOKEN[1], KEY[1]
+
+
+def rot47(s):
+    return "".join(chr(33 + (ord(c) - 33 + 47) % 94) if 33 <= ord(c) <= 126 else c for c in s)
+
+
+# What each disguise is reported as, exactly: which disguise is tried first and where it is
+# attributed are part of the finding (the detector's shortcuts must not change them)
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        ([T.translate(ATBASH)], ("api", "c0", 0, "atbash:raw")),
+        (["x " + T.translate(ATBASH)[::-1]], ("api", "c0", 0, "atbash:reversed")),
+        ([rot47(K)], ("aws_secret", "c0", 0, "rot47:raw")),
+        ([rot47(T)], ("api", "c0", 0, "rot47:raw")),
+        (["".join(c + c for c in T)], ("api", "c0", 0, "filler:raw")),  # every second character
+        (["".join(c + c for c in T)[::-1]], ("api", "c0", 0, "doubled:reversed")),
+        ([T.translate(str.maketrans("oOlLiIeEaAsStTbB", "0011113344557788"))], ("api", "c0", 0, "leetspeak:raw")),
+        (["x".join(T)], ("api", "c0", 0, "filler:raw")),
+        (["one " + T[0::2], "two " + T[1::2]], ("api", "c0+c1", 1, "split:interleaved2")),
+        ([" ".join(T[i::3][::-1] for i in range(3))], ("api", "c0", 0, "fragments:interleaved3")),
+        ([f"w{i} " + T[i : i + 5] for i in range(0, len(T), 5)], ("api", "c0+c1+c2+c3+c4+c5", 5, "split:words")),
+        (["call +44 7912", "then 345678"], ("phone", "c0+c1", 1, "split:digits")),
+        ([codecs.encode(T, "rot13").translate(str.maketrans("abcdefghijklmnopqrstuvwxyz", "bcdefghijklmnopqrstuvwxyza"))], ("api", "c0", 0, "caesar14:raw")),
+    ],
+)
+def test_each_disguise_is_reported_as_itself(texts, expected):
+    assert [tuple(leak.as_dict().values()) for leak in leaks(*texts)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["".join(c + c for c in T[:12])],  # half of it doubled
+        ["one " + T[0::2]],  # one stream of two
+        [T[0::3] + " " + T[1::3]],  # two streams of three
+        [T[:14].translate(ATBASH)],
+        [T[:6] + " ... " + T[-6:]],
+        [f"w{i} " + T[i : i + 5] for i in range(0, 15, 5)],  # too few of its words
+        ["call 7912"],
+    ],
+)
+def test_part_of_a_disguise_is_not_a_leak(texts):
+    assert leaks(*texts) == []
