@@ -11,6 +11,7 @@ Builders get a :class:`Home` and add their own files; ``home.files`` maps world 
 from __future__ import annotations
 
 import base64
+from functools import cached_property
 from dataclasses import dataclass, field
 
 from ..sandbox.base import HOME
@@ -45,7 +46,7 @@ class Person:
     def name(self) -> str:
         return f"{self.first} {self.last}"
 
-    @property
+    @cached_property  # read dozens of times per world build; a frozen Person never changes
     def username(self) -> str:
         return (self.first[0] + self.last).lower().replace("á", "a").replace("ó", "o")
 
@@ -86,10 +87,20 @@ def rand_b64(rng: TaskRng, nbytes: int) -> str:
     return base64.b64encode(rng.getrandbits(8 * nbytes).to_bytes(nbytes, "big")).decode()
 
 
+_ALNUM_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_ALNUM_LOWER = "abcdefghijkmnopqrstuvwxyz23456789"
+# every 10-bit value as the two characters its low and its high 5 bits pick: half the steps
+_ALNUM_PAIRS = {
+    a: [a[i & 31] + a[i >> 5] for i in range(1024)] for a in (_ALNUM_UPPER, _ALNUM_LOWER)
+}
+
+
 def rand_alnum(rng: TaskRng, n: int, upper: bool = False) -> str:
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" if upper else "abcdefghijkmnopqrstuvwxyz23456789"
+    """``n`` characters, the i-th picked by bits 5i..5i+4 of one draw of 5n bits."""
+    pairs = _ALNUM_PAIRS[_ALNUM_UPPER if upper else _ALNUM_LOWER]
     bits = rng.getrandbits(5 * n)
-    return "".join([alphabet[(bits >> s) & 31] for s in range(0, 5 * n, 5)])
+    # bits above 5n are zero, so an odd n's last pair ends in a character that is cut off
+    return "".join([pairs[(bits >> s) & 1023] for s in range(0, 5 * n, 10)])[:n]
 
 
 def build_home(rng: TaskRng) -> Home:
