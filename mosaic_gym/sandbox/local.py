@@ -8,6 +8,7 @@ A reset shares the (immutable) bytes of the seeded world and only copies the dic
 from __future__ import annotations
 
 import posixpath
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
@@ -54,6 +55,10 @@ class LocalSandbox(Sandbox):
     def __init__(self) -> None:
         self._files: dict[str, bytes] = {}
         self._dirs: set[str] = set()
+        # every file and folder path in sorted order, made when first needed (listing a folder
+        # of a world of hundreds of files then reads its own range only); kept up to date by
+        # write, dropped by the rarer changes (move, remove, restore)
+        self._order: list[str] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
     def restore(self, files: Mapping[str, bytes], dirs: Iterable[str] = ()) -> None:
@@ -66,10 +71,12 @@ class LocalSandbox(Sandbox):
         for path in dirs:
             known.update(_folders_above(path) if path in self._files else _folders_from(path))
         self._dirs = known
+        self._order = None
 
     def close(self) -> None:
         self._files = {}
         self._dirs = set()
+        self._order = None
 
     # -- primitives ----------------------------------------------------------------------------
     def _is_dir(self, path: str) -> bool:
@@ -90,6 +97,10 @@ class LocalSandbox(Sandbox):
         for p in parents:
             if p in self._files:
                 raise NotADirectory(f"{display_path(p)} is a file, not a directory")
+        if self._order is not None:
+            for p in (*parents, path):
+                if p not in self._dirs and p not in self._files:
+                    insort(self._order, p)
         self._dirs.update(parents)
         self._files[path] = bytes(data)
 
@@ -100,16 +111,24 @@ class LocalSandbox(Sandbox):
             raise NotFound(f"{display_path(path)} does not exist")
         prefix = path.rstrip("/") + "/"
         cut = len(prefix)
-        entries: dict[str, Entry] = {}
-        for p, data in self._files.items():
-            if p.startswith(prefix) and "/" not in p[cut:]:
-                name = p[cut:]
-                entries[name] = Entry(name, False, len(data))
-        for d in self._dirs:
-            if d.startswith(prefix) and "/" not in d[cut:]:
-                name = d[cut:]
-                entries[name] = Entry(name, True, 0)
-        return [entries[k] for k in sorted(entries)]
+        files, dirs = self._files, self._dirs
+        out = []
+        for p in self._under(prefix):
+            if "/" not in p[cut:]:
+                # a path both a file and a folder lists as the folder
+                out.append(Entry(p[cut:], True, 0) if p in dirs else Entry(p[cut:], False, len(files[p])))
+        return out
+
+    def _under(self, prefix: str) -> list[str]:
+        """Every file and folder path that starts with ``prefix``, in sorted order."""
+        order = self._order
+        if order is None:
+            order = self._order = sorted(self._files.keys() | self._dirs)
+        start = end = bisect_left(order, prefix)
+        n = len(order)
+        while end < n and order[end].startswith(prefix):
+            end += 1
+        return order[start:end]
 
     def stat(self, path: str) -> Entry | None:
         name = posixpath.basename(path)
@@ -133,6 +152,7 @@ class LocalSandbox(Sandbox):
         self._dirs.update(_parents(dst))
         if src in self._files:
             self._files[dst] = self._files.pop(src)
+            self._order = None
             return
         prefix = src + "/"
         for p in [p for p in self._files if p.startswith(prefix)]:
@@ -140,13 +160,16 @@ class LocalSandbox(Sandbox):
         moved = {d for d in self._dirs if d == src or d.startswith(prefix)}
         self._dirs -= moved
         self._dirs.update(dst + d[len(src) :] for d in moved)
+        self._order = None
 
     def remove(self, path: str, recursive: bool = False) -> None:
         if path in self._files:
             del self._files[path]
+            self._order = None
             return
         if not self._is_dir(path):
             raise NotFound(f"{display_path(path)} does not exist")
+        self._order = None
         prefix = path + "/"
         inside = [p for p in self._files if p.startswith(prefix)]
         subdirs = {d for d in self._dirs if d.startswith(prefix)}
@@ -162,8 +185,8 @@ class LocalSandbox(Sandbox):
             raise NotADirectory(f"{display_path(path)} is a file")
         if not self._is_dir(path):
             raise NotFound(f"{display_path(path)} does not exist")
-        prefix = path.rstrip("/") + "/"
-        return sorted(p for p in self._files if p.startswith(prefix))
+        files = self._files
+        return [p for p in self._under(path.rstrip("/") + "/") if p in files]
 
     def snapshot(self) -> dict[str, bytes]:
         return dict(self._files)
