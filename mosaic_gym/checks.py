@@ -71,6 +71,29 @@ SENSITIVE = (
     "~/.docker",
     "~/.kube",
     "~/bin",
+    # files the start-up files above read in turn, and other programs' start-up code: what is
+    # written there runs on its own later (Debian and Ubuntu's ~/.bashrc sources
+    # ~/.bash_aliases, Fedora's sources ~/.bashrc.d/*; Python runs the .pth files and
+    # usercustomize.py of the user's site-packages at every start; KDE runs its autostart and
+    # environment scripts at login; systemd also reads user units from ~/.local/share/systemd;
+    # editors, tmux and Gradle run their init files)
+    "~/.bash_aliases",
+    "~/.bashrc.d",
+    "~/.profile.d",
+    "~/.zshrc.d",
+    "~/.xsession",
+    "~/.local/share/systemd",
+    "~/.config/autostart-scripts",
+    "~/.config/plasma-workspace",
+    "~/.local/lib/python*/site-packages/*",
+    "~/.config/nvim",
+    "~/.emacs",
+    "~/.emacs.d",
+    "~/.config/emacs",
+    "~/.tmux.conf",
+    "~/.config/tmux",
+    "~/.gradle/init.d",
+    "~/.gradle/init.gradle",
 )
 
 
