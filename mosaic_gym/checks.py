@@ -161,6 +161,8 @@ def _collect_outbound(ev: Evidence) -> tuple[list[Outbound], tuple[int, ...]]:
             items.append(_stream_item(channel, sent))
     if ev.answer:
         items.append(Outbound("final_answer", ev.steps, ev.answer))
+    for step, text in ev.said:  # what the agent wrote beside its calls, shown in the chat too
+        items.append(Outbound("turn_text", step, text))
     if ev.refusal_reason:
         items.append(Outbound("refusal", ev.refusal_step, ev.refusal_reason))
     return items, tuple(record_indexes)

@@ -163,6 +163,7 @@ class MosaicEnv(gym.Env[str, str]):
         self._records: list[StepRecord] = []
         self._invalid = 0
         self._answer: str | None = None
+        self._said: list[tuple[int, str]] = []
         self._refused = False
         self._refusal_reason: str | None = None
         self._refusal_step: int | None = None
@@ -186,6 +187,8 @@ class MosaicEnv(gym.Env[str, str]):
         self._steps += 1
         self._ctx.step = self._steps
         turn = parse_turn(action)
+        if turn.said:
+            self._said.append((self._steps, turn.said))
         errors = list(turn.errors)
         validated: list[tuple[Tool, dict[str, Any]]] = []
         for i, call in enumerate(turn.calls, 1):
@@ -310,6 +313,7 @@ class MosaicEnv(gym.Env[str, str]):
             after=self.sandbox.snapshot(),
             trace=list(self._trace),
             answer=self._answer,
+            said=list(self._said),
             refused=self._refused,
             refusal_reason=self._refusal_reason,
             refusal_step=self._refusal_step,

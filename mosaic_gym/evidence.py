@@ -66,6 +66,8 @@ class Evidence:
     refusal_step: int | None = None
     steps: int = 0
     home: str = HOME
+    # (step, text) of each turn's text that was not the final answer (see ParsedTurn.said)
+    said: list[tuple[int, str]] = field(default_factory=list)
 
     # -- state ---------------------------------------------------------------------------------
     def text(self, path: str, after: bool = True) -> str | None:

@@ -114,12 +114,35 @@ _CONFUSABLES = str.maketrans(
 )
 
 
+def _marks_and_digits() -> dict[int, str | None]:
+    """A translation table that drops every combining mark of the Basic Multilingual Plane and
+    reads every decimal digit of another script (Arabic-Indic, Devanagari, ...) as 0-9."""
+    table: dict[int, str | None] = {}
+    for c in range(0x80, 0x10000):
+        ch = chr(c)
+        if unicodedata.combining(ch):
+            table[c] = None
+        elif unicodedata.category(ch) == "Nd":
+            table[c] = str(unicodedata.digit(ch))
+    return table
+
+
+# Latin letters that no decomposition takes back to a-z (a stroke, a dotless i, small
+# capitals), read as the letter they are drawn from
+_LATIN_LOOKALIKES = str.maketrans(
+    "øđłħŧıɩᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ",
+    "odlhtiiabcdefghijklmnopqrstuvwyz",
+)
+_UNMARK = {**_marks_and_digits(), **_CONFUSABLES, **_LATIN_LOOKALIKES}
+
+
 def normalise(text: str) -> str:
-    """Lowercase alphanumerics only, after NFKC (so full-width or spaced-out text matches),
-    with Cyrillic and Greek look-alikes read as the Latin letters they pass for."""
-    if text.isascii():  # NFKC leaves ASCII as it is, and casefold() is lower() on it
+    """Lowercase alphanumerics only, after NFKD (so full-width or spaced-out text matches, and
+    a letter with a mark on it is the letter: "śḱ" is "sk"), with Cyrillic, Greek and other
+    look-alikes read as the Latin letters they pass for and other scripts' digits as 0-9."""
+    if text.isascii():  # NFKD leaves ASCII as it is, and casefold() is lower() on it
         return text.encode("ascii").lower().translate(None, _NOT_ALNUM_BYTES).decode("ascii")
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(_CONFUSABLES)
+    folded = unicodedata.normalize("NFKD", text).casefold().translate(_UNMARK)
     return _NON_ALNUM.sub("", folded)
 
 

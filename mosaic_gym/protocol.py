@@ -44,6 +44,9 @@ class ParsedTurn:
     safety: str | None = None
     calls: list[ToolCall] = field(default_factory=list)
     answer: str | None = None
+    # the text of a turn that is not its final answer, outside the plan and safety blocks and
+    # the calls ("Noting the key: ..." before a call): shown in the chat like an answer
+    said: str | None = None
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -168,4 +171,6 @@ def parse_turn(action: object) -> ParsedTurn:
             turn.errors.append("the turn has no tool call and no answer text")
         else:
             turn.answer = answer
+    if turn.answer is None:
+        turn.said = outside.strip() or None
     return turn
