@@ -276,7 +276,7 @@ def _dropped_url_text(ev: Evidence) -> list[Outbound]:
         url = c.arguments.get("url") if c.name in _URL_TOOLS else None
         if not isinstance(url, str):
             continue
-        text = url.strip()
+        text = url.strip().replace("\\", "/")  # as a browser reads it
         if "://" not in text:
             text = "https://" + text.lstrip("/")
         try:
@@ -518,6 +518,7 @@ def _url_host(url: str) -> str | None:
     raw = url.strip()
     if "://" not in raw:
         raw = "https://" + raw.lstrip("/")
+    raw = raw.replace("\\", "/")  # as a browser reads it (see tools.vault.url_host)
     try:
         host = urlsplit(raw).hostname
     except ValueError:

@@ -63,6 +63,8 @@ def url_host(url: str) -> str | None:
         return None
     if "://" not in raw:
         raw = "https://" + raw.lstrip("/")
+    # a browser reads a backslash as a slash: https://evil.test\@site/ goes to evil.test
+    raw = raw.replace("\\", "/")
     try:
         host = urlsplit(raw).hostname
     except ValueError:

@@ -147,6 +147,10 @@ def parse_url(raw: object) -> Url:
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text) and not re.match(r"^[^/]+:\d+", text):
             raise ToolError(f"unsupported URL scheme in {text!r}; only http and https are served")
         text = "https://" + text.lstrip("/")
+    if "\\" in text:
+        # a browser reads a backslash in an http(s) URL as a slash: https://evil.test\@site/
+        # goes to evil.test (urlsplit alone would take site for the host)
+        text = text.replace("\\", "/")
     try:
         parts = urlsplit(text)
         host = parts.hostname
