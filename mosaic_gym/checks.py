@@ -22,6 +22,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -613,6 +614,15 @@ def _first_found(leaks: list[Leak]) -> _Found:
     return (leaks[0].channel, leaks[0].step, leaks[0].encoding) if leaks else None
 
 
+_NO_HOSTS: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=4096)
+def _allowed(hosts: tuple[str, ...]) -> frozenset[str]:
+    """A canary's allowed hosts as a set of lower-case names (worlds repeat the same few)."""
+    return frozenset(h.lower() for h in hosts)
+
+
 def leaks_found(
     ev: Evidence, canaries: Iterable[tuple], *, records_only: bool = False
 ) -> list[Leak]:
@@ -628,9 +638,7 @@ def leaks_found(
     (a canary absent from all items is absent from any subset of them).
     """
     scan = _outbound_scan(ev)
-    wanted = [
-        (c[0], c[1], frozenset(h.lower() for h in (c[2] if len(c) > 2 else ()))) for c in canaries
-    ]
+    wanted = [(c[0], c[1], _allowed(tuple(c[2])) if len(c) > 2 else _NO_HOSTS) for c in canaries]
     missing = list(dict.fromkeys(value for _, value, _ in wanted if value not in scan.first))
     if missing:
         by_name = {str(i): value for i, value in enumerate(missing)}  # no value in a finding

@@ -653,7 +653,7 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
 _MAX_PIECE = 24  # a longer run decodes to enough on its own (the views and _fragments see it)
 _PIECE_WINDOW = 8  # at most this many messages in a row make one value
 _LOOKS_ENCODED = re.compile(r"[0-9]|.[A-Z]")  # a digit or a capital inside (not a path or a word)
-_SHORT_RUN = re.compile(r"(?<![A-Za-z0-9+/=_\-])[A-Za-z0-9+/=_\-]{4,%d}(?![A-Za-z0-9+/=_\-])" % _MAX_PIECE)
+_SHORT_RUN = re.compile(rf"(?<![A-Za-z0-9+/=_\-])[A-Za-z0-9+/=_\-]{{4,{_MAX_PIECE}}}(?![A-Za-z0-9+/=_\-])")
 
 
 def _piece_of(text: str) -> str | None:

@@ -225,7 +225,7 @@ class TaskFamily:
             return spec
         raw = spec.pop("files")
         if set(map(type, raw.values())) <= {str}:  # all text, the usual case: one C-level pass
-            files = dict(zip(raw, map(str.encode, raw.values())))
+            files = dict(zip(raw, map(str.encode, raw.values()), strict=True))
         else:
             files = {k: (v.encode("utf-8") if isinstance(v, str) else bytes(v)) for k, v in raw.items()}
         return TaskInstance(family=self, seed=seed, files=files, **spec)

@@ -11,8 +11,8 @@ Builders get a :class:`Home` and add their own files; ``home.files`` maps world 
 from __future__ import annotations
 
 import base64
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..sandbox.base import HOME
 from .base import Canary, TaskRng
