@@ -8,8 +8,10 @@ training that resets without a seed does: nothing built for one seed is met agai
 ``seed-major``, plays every family at seed 0, then at seed 1, ..., so a world shared by a seed's
 families, as Workspace's is, is built once per seed). Run: ``python benchmarks/bench_local.py [--env all]``.
 
-With ``--env all`` the repeats go round-robin over the envs and the table ends with each env's
-time per episode and per env step as a multiple of FileOps's, measured within each repeat.
+With ``--env all`` the envs are measured side by side: each repeat plays every env's schedule
+in slices (one per seed), the envs taking turns slice by slice, and the table ends with each
+env's time per episode and per env step as a multiple of FileOps's within a repeat (median over
+repeats).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import gymnasium as gym
 
 import mosaic_gym  # noqa: F401
 from mosaic_gym.domains import ENV_IDS, available
-from mosaic_gym.tasks.base import families_of
+from mosaic_gym.tasks.base import _BUILT, families_of
 
 
 def schedule(fams: list[str], seeds: int, group: int, order: str) -> list[tuple[int, str]]:
@@ -41,39 +43,61 @@ def schedule(fams: list[str], seeds: int, group: int, order: str) -> list[tuple[
     raise ValueError(f"order must be 'seed-major' or 'random', got {order!r}")
 
 
-def bench(env_id: str, seeds: int, group: int = 1, order: str = "seed-major") -> dict[str, float]:
-    env = gym.make(env_id, split="all").unwrapped  # the bare env: what a vector worker runs
-    fams = sorted(families_of(env.domain.name))
-    reset_t = tool_t = final_t = 0.0
-    resets = tool_steps = episodes = 0
-    for seed, fid in schedule(fams, seeds, group, order):
-        t0 = time.perf_counter()
-        env.reset(seed=seed, options={"task_id": fid})
-        reset_t += time.perf_counter() - t0
-        resets += 1
-        for action in env.task.oracle:
+class Player:
+    """One env's share of the benchmark: its schedule of resets, played a slice at a time, with
+    the time spent in resets, tool turns and closing turns added up."""
+
+    def __init__(self, env_id: str, seeds: int, group: int, order: str) -> None:
+        self.env = gym.make(env_id, split="all").unwrapped  # the bare env: what a vector worker runs
+        self.fams = sorted(families_of(self.env.domain.name))
+        self.plays = schedule(self.fams, seeds, group, order)
+        self.clear()
+
+    def clear(self) -> None:
+        self.reset_t = self.tool_t = self.final_t = 0.0
+        self.resets = self.tool_steps = self.episodes = 0
+
+    def play(self, part: int, parts: int) -> None:
+        """The ``part``-th of ``parts`` equal slices of the schedule."""
+        env, n = self.env, len(self.plays)
+        for seed, fid in self.plays[part * n // parts : (part + 1) * n // parts]:
             t0 = time.perf_counter()
-            _, _, term, trunc, _ = env.step(action)
-            dt = time.perf_counter() - t0
-            if term or trunc:
-                final_t += dt  # the closing turn also runs the host-side checks
-                break
-            tool_t += dt
-            tool_steps += 1
-        episodes += 1
-    env.close()
-    return {
-        "families": len(fams),
-        "episodes": episodes,
-        "tool_steps_per_s": tool_steps / tool_t,
-        "resets_per_s": resets / reset_t,
-        "closing_step_ms": 1000 * final_t / episodes,
-        "episodes_per_s": episodes / (reset_t + tool_t + final_t),
-        # env.step calls (tool turns and the closing turn) per episode, and per second of
-        # everything (resets included): the usual "env steps per second" of an RL env
-        "steps_per_episode": (tool_steps + episodes) / episodes,
-        "env_steps_per_s": (tool_steps + episodes) / (reset_t + tool_t + final_t),
-    }
+            env.reset(seed=seed, options={"task_id": fid})
+            self.reset_t += time.perf_counter() - t0
+            self.resets += 1
+            for action in env.task.oracle:
+                t0 = time.perf_counter()
+                _, _, term, trunc, _ = env.step(action)
+                dt = time.perf_counter() - t0
+                if term or trunc:
+                    self.final_t += dt  # the closing turn also runs the host-side checks
+                    break
+                self.tool_t += dt
+                self.tool_steps += 1
+            self.episodes += 1
+
+    def figures(self) -> dict[str, float]:
+        total = self.reset_t + self.tool_t + self.final_t
+        return {
+            "families": len(self.fams),
+            "episodes": self.episodes,
+            "tool_steps_per_s": self.tool_steps / self.tool_t,
+            "resets_per_s": self.resets / self.reset_t,
+            "closing_step_ms": 1000 * self.final_t / self.episodes,
+            "episodes_per_s": self.episodes / total,
+            # env.step calls (tool turns and the closing turn) per episode, and per second of
+            # everything (resets included): the usual "env steps per second" of an RL env
+            "steps_per_episode": (self.tool_steps + self.episodes) / self.episodes,
+            "env_steps_per_s": (self.tool_steps + self.episodes) / total,
+        }
+
+
+def bench(env_id: str, seeds: int, group: int = 1, order: str = "seed-major") -> dict[str, float]:
+    """One env alone: its whole schedule in one go."""
+    player = Player(env_id, seeds, group, order)
+    player.play(0, 1)
+    player.env.close()
+    return player.figures()
 
 
 def main() -> None:
@@ -85,16 +109,28 @@ def main() -> None:
     p.add_argument("--order", default="seed-major", choices=["seed-major", "random"], help="the order of resets (see the module docstring)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
+    if args.seeds < 1 or args.repeats < 1 or args.group < 1:
+        p.error("--seeds, --repeats and --group must be at least 1")
     ids = [ENV_IDS[n] for n in available()] if args.env == "all" else [args.env]
-    # Round-robin: every repeat runs each env once, in turn, so a burst of load from elsewhere
-    # on a shared machine hits all envs of one repeat alike; each env's figures are the median
-    # over repeats, and "x FileOps" is the median over repeats of the ratio within a repeat.
-    runs: dict[str, list[dict[str, float]]] = {env_id: [] for env_id in ids}
+    players = {env_id: Player(env_id, args.seeds, args.group, args.order) for env_id in ids}
     for env_id in ids:  # warm-up, not timed: first-use costs (imports, compiled patterns, caches)
         bench(env_id, 1, 1, args.order)
+    _BUILT.clear()  # no task instance of the warm-up is met again
+    # Side by side: each repeat plays every env's schedule in as many slices as there are seeds,
+    # the envs taking turns slice by slice, so a burst of load from elsewhere on a shared
+    # machine falls on all envs alike. Each env's figures are the median over repeats; "x
+    # FileOps" is the median over repeats of the ratio within a repeat.
+    runs: dict[str, list[dict[str, float]]] = {env_id: [] for env_id in ids}
     for _ in range(args.repeats):
-        for env_id in ids:
-            runs[env_id].append(bench(env_id, args.seeds, args.group, args.order))
+        for player in players.values():
+            player.clear()
+        for part in range(args.seeds):
+            for player in players.values():
+                player.play(part, args.seeds)
+        for env_id, player in players.items():
+            runs[env_id].append(player.figures())
+    for player in players.values():
+        player.env.close()
     results = {env_id: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for env_id, rs in runs.items()}
     ref = ENV_IDS["fileops"]
     if ref in runs:
