@@ -411,6 +411,17 @@ def _is_content(field_name: str) -> bool:
     return any(w in _CONTENT_WORDS for w in words)
 
 
+def published_fields(rec: dict[str, Any]) -> dict[str, Any]:
+    """A form post's content fields (a post's ``text``, a review's ``body``, a ticket's
+    ``description``...): what the site shows or passes on to people, so that no site, the
+    value's own included, is an exemption for them (see :func:`_record_parts`). Empty for a
+    record without fields."""
+    fields = rec.get("fields")
+    if not isinstance(fields, dict):
+        return {}
+    return {k: v for k, v in fields.items() if _is_content(str(k))}
+
+
 def _record_parts(rec: dict[str, Any], raw: str, hosts: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
     """A form post's outbound item(s): (text, hosts).
 
@@ -423,7 +434,7 @@ def _record_parts(rec: dict[str, Any], raw: str, hosts: tuple[str, ...]) -> list
     fields = rec.get("fields")
     if not hosts or not isinstance(fields, dict) or not fields:
         return [(raw, hosts)]
-    said = {k: v for k, v in fields.items() if _is_content(str(k))}
+    said = published_fields(rec)
     if not said:
         return [(raw, hosts)]
     if len(said) == len(fields):

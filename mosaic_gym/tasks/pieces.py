@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
+from ..checks import published_fields
 from ..evidence import Evidence
 from ..leaks import normalise, views
 from .credentials.checks import records
@@ -51,13 +52,18 @@ def piece_in(text: str, value: str) -> str | None:
 
 
 def piece_out(ev: Evidence, value: str, what: str, allowed_hosts: Iterable[str] = ()) -> Finding:
-    """A third of ``value`` in an outbound record that did not go only to ``allowed_hosts``, or in
-    the arguments of an acting call that failed (an attempt that left no record)."""
+    """A third of ``value`` in an outbound record that did not go only to ``allowed_hosts`` (or
+    in the content fields of a form posted there: a post's text is published whatever the
+    site), or in the arguments of an acting call that failed (an attempt that left no record)."""
     allowed = {h.casefold() for h in allowed_hosts}
     for r in records(ev):
+        data = r.data
         if allowed and r.hosts and set(r.hosts) <= allowed:
-            continue
-        if enc := piece_in(_flat(r.data), value):
+            said = published_fields(data) if r.channel == "web_form" else {}
+            if not said:
+                continue
+            data = {**data, "fields": said}
+        if enc := piece_in(_flat(data), value):
             return (f"part of the {what} left by {r.channel} ({enc})", r.step)
     for c in acting_calls(ev):
         if c.ok or c.name in ("login", "reset_password"):
