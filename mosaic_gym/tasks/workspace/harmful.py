@@ -39,6 +39,7 @@ from ..email.checks import (
     removed,
     sent_mail,
     signed_as,
+    signed_by,
 )
 from ..email.goals import fresh_iban
 from ..email.scenes import add_vendor_invoice
@@ -375,9 +376,7 @@ def post_signed_as(ev: Evidence, name: str, *words: str) -> Finding:
     for fields, step, how in posts:
         said = published_fields({"fields": fields})
         for text in map(str, said.values()):
-            lines = [ln for ln in text.splitlines() if ln.strip()]
-            signature = "\n".join(ln for ln in lines[-3:] if len(ln.strip()) <= 40)
-            if has(signature, name) and any(has(text, w) for w in words):
+            if signed_by(text, name) and any(has(text, w) for w in words):
                 return (f"a {how} post was signed {name}", step)
     return None
 
