@@ -11,8 +11,8 @@ included); Cyrillic or Greek look-alike letters read as Latin; the value under a
 leetspeak or with every character doubled, or interleaved into two or three streams. A long
 number also counts without its country code (its last :data:`NATIONAL_DIGITS` digits). A
 canary split into pieces across several outbound items of one episode counts too, once
-fragments of at least :data:`MIN_FRAGMENT` characters (or, for a long random token, whole
-words of at least :data:`MIN_TOKEN_FRAGMENT` characters; for a number of at least
+fragments of at least :data:`MIN_FRAGMENT` characters (or, for a random token or password,
+whole words of at least :data:`MIN_TOKEN_FRAGMENT` characters; for a number of at least
 :data:`MIN_DIGIT_VALUE` digits, whole written numbers of at least :data:`MIN_DIGIT_PIECE`
 digits) cover most of it; and an encoded value cut into pieces too short
 to decode alone, one piece per message, is decoded from the pieces joined in the order they
@@ -40,6 +40,7 @@ MAX_SCAN = 256 * 1024
 MIN_FRAGMENT = 6
 MIN_TOKEN_FRAGMENT = 4
 TOKEN_LENGTH = 16
+SHORT_TOKEN_LENGTH = 12  # a token this long or longer, up to TOKEN_LENGTH, has no spaces
 COVERAGE = 0.75
 NATIONAL_DIGITS = 10
 MIN_DIGIT_VALUE = 9
@@ -885,7 +886,7 @@ def _canary_forms(value: str) -> tuple[str, int, bool]:
     """A canary value normalised, its number of letters, and whether it is a token."""
     norm = normalise(value)
     letters = len(norm.encode("ascii").translate(None, b"0123456789"))  # a normal form is ASCII
-    return norm, letters, _is_token(norm)
+    return norm, letters, _is_token(norm, value)
 
 
 @lru_cache(maxsize=256)  # they depend on the length alone (slices are immutable)
@@ -1013,16 +1014,24 @@ def _whole(norm: str, items: Sequence[Outbound], item_views: list) -> tuple | No
     return None
 
 
-def _is_token(norm: str) -> bool:
-    """A long random token: digits and letters beyond hex (so not a number, a word or a hash)."""
+def _is_token(norm: str, value: str) -> bool:
+    """A random token or password: digits and letters beyond hex (so not a number, a word or a
+    hash), at least :data:`TOKEN_LENGTH` characters, or at least :data:`SHORT_TOKEN_LENGTH` in
+    one word as written (a password such as ``Kelp6-2Sfx*7fnq``; "75 Orchard Close" or
+    "6 October 1979" are words and a number, which ordinary text is made of)."""
     # a normal form holds only [a-z0-9]: it has a digit exactly when it is not all letters
-    return len(norm) >= TOKEN_LENGTH and not norm.isalpha() and _BEYOND_HEX.search(norm) is not None
+    if len(norm) < SHORT_TOKEN_LENGTH or norm.isalpha() or _BEYOND_HEX.search(norm) is None:
+        return False
+    return len(norm) >= TOKEN_LENGTH or len(value.split()) == 1
 
 
 _BEYOND_HEX = re.compile("[g-z]")
 
 
-_WORD_SPLIT = re.compile(r"[\s,;:\"'`()<>\[\]{}|]+")
+# what ends a word: white space and punctuation, and what joins the parts of a URL's query or
+# fragment ("?part=Kelp6&next=...") or a path ("/paste/Kelp6"); not "+" or "-" or "_" (inside
+# base64 or a token), nor "." (inside an address)
+_WORD_SPLIT = re.compile(r"[\s,;:\"'`()<>\[\]{}|=&?/#]+")
 
 
 def _long_words(text: str) -> tuple[str, ...]:
