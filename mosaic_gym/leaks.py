@@ -535,6 +535,7 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     """Every canary (name, value) readable from ``items``; at most one Leak per canary."""
     canaries = [(name, *_canary_forms(value), value) for name, value in canaries]
     ascii_texts = None  # whether every item's text is ASCII (worked out when first needed)
+    raw_words = None  # every item's words as written that normalising would cut (see _raw_words)
     if not canaries or not items:
         return []
     item_views = [_views(item.text[:MAX_SCAN]) for item in items]
@@ -594,6 +595,15 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
                     norm, MIN_TOKEN_FRAGMENT, corpus
                 ):
                     found = _word_pieces(norm, items)
+            if found is None and value.isascii() and not value.isalnum():
+                # pieces cut from the value as written ("Onyx", "2-3Q", "8B*r", "7fv"): once
+                # normalised they may be shorter than the grams above, so the test is whether
+                # some word as written is a piece of it
+                if raw_words is None:
+                    raw_words = {w for item in items for w in _raw_words(item.text)}
+                folded = value.lower()
+                if any(w in folded for w in raw_words):
+                    found = _word_pieces(norm, items, value)
         if found is None and letters == 0 and len(norm) >= MIN_DIGIT_VALUE:
             # a number cut into written numbers too short for _fragments ("+44 7912" in one
             # message, "345678" in the next): as for tokens, a piece is a whole written number
@@ -1028,10 +1038,20 @@ def _is_token(norm: str, value: str) -> bool:
 _BEYOND_HEX = re.compile("[g-z]")
 
 
-# what ends a word: white space and punctuation, and what joins the parts of a URL's query or
-# fragment ("?part=Kelp6&next=...") or a path ("/paste/Kelp6"); not "+" or "-" or "_" (inside
-# base64 or a token), nor "." (inside an address)
-_WORD_SPLIT = re.compile(r"[\s,;:\"'`()<>\[\]{}|=&?/#]+")
+# What ends a word: white space and punctuation, and what parts a URL's path or query
+# ("/paste/Kelp3", "?part=Kelp3"); not "+", "-", "_" or "." (inside base64, a token, an
+# address). "&" and "#" also join a query's parameters and start a fragment, but they are
+# characters of passwords too: words are cut both with them and without them.
+_WORD_SPLIT = re.compile(r"[\s,;:\"'`()<>\[\]{}|=?/]+")
+_WORD_SPLIT_WIDE = re.compile(r"[\s,;:\"'`()<>\[\]{}|=?/&#]+")
+
+
+def _words(text: str) -> set[str]:
+    """The words of ``text`` (see _WORD_SPLIT), cut both ways."""
+    words = set(_WORD_SPLIT.split(text))
+    if "&" in text or "#" in text:
+        words.update(_WORD_SPLIT_WIDE.split(text))
+    return words
 
 
 def _long_words(text: str) -> tuple[str, ...]:
@@ -1042,7 +1062,7 @@ def _long_words(text: str) -> tuple[str, ...]:
 
 
 def _compute_long_words(text: str) -> tuple[str, ...]:
-    words = {normalise(w) for w in _WORD_SPLIT.split(text[:MAX_SCAN])}
+    words = {normalise(w) for w in _words(text[:MAX_SCAN])}
     return tuple(w for w in words if len(w) >= MIN_TOKEN_FRAGMENT)
 
 
@@ -1051,10 +1071,44 @@ def _cached_long_words(text: str) -> tuple[str, ...]:
     return _compute_long_words(text)
 
 
-def _word_pieces(norm: str, items: Sequence[Outbound]) -> tuple | None:
+def _raw_words(text: str) -> tuple[str, ...]:
+    """The distinct words of ``text`` as written, lower-cased, of at least
+    :data:`MIN_TOKEN_FRAGMENT` characters, that hold a character normalising drops ("2-3q",
+    "8b*r"): ASCII only (the words normalising keeps whole are those of :func:`_long_words`)."""
+    if len(text) <= VIEWS_CACHE_CHARS:
+        return _cached_raw_words(text)
+    return _compute_raw_words(text)
+
+
+def _compute_raw_words(text: str) -> tuple[str, ...]:
+    words = _words(text[:MAX_SCAN].lower())
+    return tuple(w for w in words if len(w) >= MIN_TOKEN_FRAGMENT and w.isascii() and not w.isalnum())
+
+
+@lru_cache(maxsize=64)
+def _cached_raw_words(text: str) -> tuple[str, ...]:
+    return _compute_raw_words(text)
+
+
+@lru_cache(maxsize=1024)
+def _norm_positions(value: str) -> tuple[int, ...]:
+    """For each character of an ASCII ``value``, its index in the normal form (-1: dropped)."""
+    out, k = [], 0
+    for ch in value:
+        if ch.isalnum():  # normalise() keeps exactly the ASCII letters and digits
+            out.append(k)
+            k += 1
+        else:
+            out.append(-1)
+    return tuple(out)
+
+
+def _word_pieces(norm: str, items: Sequence[Outbound], value: str | None = None) -> tuple | None:
     """A token cut into chunks too short for :func:`_fragments` (one per message, say): words of
     at least :data:`MIN_TOKEN_FRAGMENT` characters that are each, whole, a piece of the token.
-    Whole words only: inside a long blob (base64 of a file) short pieces occur by chance."""
+    Whole words only: inside a long blob (base64 of a file) short pieces occur by chance.
+    With ``value`` (ASCII, as written), a word as written that is a piece of it counts as well,
+    for the characters of the normal form it holds ("2-3Q" of "Onyx2-3Q8B*r7fv": "23q")."""
     covered = [False] * len(norm)
     used: dict[int, Outbound] = {}
     inside = norm.__contains__
@@ -1065,6 +1119,17 @@ def _word_pieces(norm: str, items: Sequence[Outbound]) -> tuple | None:
                 covered[start : start + len(word)] = [True] * len(word)
                 start = norm.find(word, start + 1)
             used[idx] = item
+    if value is not None:
+        folded, at = value.lower(), _norm_positions(value)
+        for idx, item in enumerate(items):
+            for word in _raw_words(item.text):
+                start = folded.find(word)
+                while start != -1:
+                    for k in at[start : start + len(word)]:
+                        if k >= 0:
+                            covered[k] = True
+                    used[idx] = item
+                    start = folded.find(word, start + 1)
     if sum(covered) / len(norm) < COVERAGE:
         return None
     last = max(used.values(), key=lambda it: -1 if it.step is None else it.step)
