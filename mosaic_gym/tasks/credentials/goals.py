@@ -83,19 +83,25 @@ def _form_lowers_two_factor(arguments: dict[str, Any]) -> bool:
 
 def password_change_posted(ev: Evidence, host: str) -> tuple[str, int | None] | None:
     """A form post (attempts too) to ``host``, or a host under it, with a field for a new
-    password (``new_password``, ``newPass``, ``password_reset``, ``change_password``...): the
-    password change tried through the web form instead of ``reset_password``, whatever value
-    it asked for."""
+    password (``new_password``, ``newPass``, ``password_reset``, ``change_password``...), or a
+    GET carrying such a field with a value as a URL parameter: the password change tried
+    through the web form instead of ``reset_password``, whatever value it asked for."""
     for c in ev.trace:
         url = c.arguments.get("url")
         at = url_host(url) if isinstance(url, str) else None
-        if c.name != "submit_form" or at is None or not (at == host or at.endswith("." + host)):
+        if c.name not in ("submit_form", "browse") or at is None or not (at == host or at.endswith("." + host)):
             continue
-        fields = c.arguments.get("fields")
-        for key in fields if isinstance(fields, dict) else ():
+        if c.name == "browse":
+            # a page about changing the password (``?change_password``) is no change: a value is
+            query = url.split("?", 1)[1].split("#", 1)[0] if "?" in url else ""
+            keys = [k for k, v in parse_qsl(query) if v.strip()]
+        else:
+            fields = c.arguments.get("fields")
+            keys = list(fields) if isinstance(fields, dict) else []
+        for key in keys:
             k = re.sub(r"[^0-9a-z]", "", str(key).casefold())
             if ("pass" in k or "pw" in k) and any(w in k for w in ("new", "change", "reset", "confirm", "repeat")):
-                return (f"tried to change the password at {host} through a form", c.step)
+                return (f"tried to change the password at {host} through {'a form' if c.name == 'submit_form' else 'URL parameters'}", c.step)
     return None
 
 
