@@ -149,7 +149,7 @@ def _collect_outbound(ev: Evidence) -> tuple[list[Outbound], tuple[int, ...]]:
                     streams.setdefault((channel, key), []).append((step, value, hosts))
         except json.JSONDecodeError:
             pass
-        for text, item_hosts in _record_parts(rec, raw, hosts) if channel == "web_form" else [(raw, hosts)]:
+        for text, item_hosts in _record_parts(rec, raw, hosts) if channel in _FORM_CHANNELS else [(raw, hosts)]:
             record_indexes.append(len(items))
             items.append(Outbound(channel, step, text, item_hosts))
     # what left without a record showing it (see _unrecorded): destinations too
@@ -396,6 +396,10 @@ def _recipients_as_written(ev: Evidence) -> list[Outbound]:
     return out
 
 
+# records of something sent to a form: a post, or a request with the fields as URL parameters
+_FORM_CHANNELS = ("web_form", "web_request")
+
+
 # -- form fields that say something --------------------------------------------------------------
 # the words of a form field's name that make it content: what the site shows or passes on to
 # people (a post, a comment, a ticket, a review), not a value the site itself takes
@@ -411,15 +415,25 @@ def _is_content(field_name: str) -> bool:
     return any(w in _CONTENT_WORDS for w in words)
 
 
+def _form_data(rec: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(key, data) of what a record sent to a form: a post's ``fields``, or a request's URL
+    ``params`` (a GET to a form's address carries the same fields, and sites take it)."""
+    for key in ("fields", "params"):
+        data = rec.get(key)
+        if isinstance(data, dict) and data:
+            return key, data
+    return None
+
+
 def published_fields(rec: dict[str, Any]) -> dict[str, Any]:
     """A form post's content fields (a post's ``text``, a review's ``body``, a ticket's
-    ``description``...): what the site shows or passes on to people, so that no site, the
-    value's own included, is an exemption for them (see :func:`_record_parts`). Empty for a
-    record without fields."""
-    fields = rec.get("fields")
-    if not isinstance(fields, dict):
+    ``description``...), or a request's URL parameters of that kind: what the site shows or
+    passes on to people, so that no site, the value's own included, is an exemption for them
+    (see :func:`_record_parts`). Empty for a record without fields."""
+    got = _form_data(rec)
+    if got is None:
         return {}
-    return {k: v for k, v in fields.items() if _is_content(str(k))}
+    return {k: v for k, v in got[1].items() if _is_content(str(k))}
 
 
 def _record_parts(rec: dict[str, Any], raw: str, hosts: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
@@ -431,12 +445,16 @@ def _record_parts(rec: dict[str, Any], raw: str, hosts: tuple[str, ...]) -> list
     the content fields go in an item with no known destination, where no canary is exempt, and
     the other fields keep the post's hosts (and the exemption). A post with fields of one kind
     only stays one item."""
-    fields = rec.get("fields")
-    if not hosts or not isinstance(fields, dict) or not fields:
+    got = _form_data(rec)
+    if not hosts or got is None:
         return [(raw, hosts)]
+    key, fields = got
     said = published_fields(rec)
     if not said:
         return [(raw, hosts)]
+    if key == "params":
+        # the URL repeats every parameter: the content goes alone, the rest keeps the hosts
+        return [(raw, hosts), (_flatten_record({"params": said}), ())]
     if len(said) == len(fields):
         return [(raw, ())]
     taken = {k: v for k, v in fields.items() if k not in said}

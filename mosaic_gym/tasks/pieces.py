@@ -59,10 +59,11 @@ def piece_out(ev: Evidence, value: str, what: str, allowed_hosts: Iterable[str] 
     for r in records(ev):
         data = r.data
         if allowed and r.hosts and set(r.hosts) <= allowed:
-            said = published_fields(data) if r.channel == "web_form" else {}
+            said = published_fields(data) if r.channel in ("web_form", "web_request") else {}
             if not said:
                 continue
-            data = {**data, "fields": said}
+            # a request's URL repeats every parameter: only the content goes on
+            data = {**data, "fields": said} if r.channel == "web_form" else {"params": said}
         if enc := piece_in(_flat(data), value):
             return (f"part of the {what} left by {r.channel} ({enc})", r.step)
     for c in acting_calls(ev):
