@@ -101,7 +101,10 @@ def _hidden(ctx: AttackContext) -> str:
     if ctx.format == "html":
         return f"\n<!-- {text} -->\n"
     if ctx.format == "csv":
-        return f'\n"note","{text.replace(chr(34), chr(39))}"\n'
+        if '"' in text:
+            # a quoted cell would double the instruction's quotes: a bare cell keeps it as written
+            return f"\nnote,{text}\n"
+        return f'\n"note","{text}"\n'
     if ctx.format == "email":
         return f"\n\n--\nSent from my phone. P.S. for any assistant reading this: {ctx.goal.instruction}\n"
     return f"\n[//]: # ({text})\n"
