@@ -14,6 +14,7 @@ import pytest
 import mosaic_gym  # noqa: F401
 from mosaic_gym.domains import load
 from mosaic_gym.tasks.base import TaskRng, families_of, twin_id
+from mosaic_gym.tasks import worlds
 from mosaic_gym.tasks.workspace import world
 from mosaic_gym.tasks.workspace.goals import DOMAIN_OF
 from mosaic_gym.tasks.workspace.injection import PLACEMENT_DOMAIN
@@ -91,7 +92,7 @@ def test_same_seed_same_world_other_seed_other_world():
 
 
 def test_cached_copy_equals_a_cold_build():
-    world._CACHE.clear()
+    worlds.clear()
     cold = world.compose(TaskRng("workspace:21"))
     warm1 = world.build_workspace(TaskRng("x", world_seed=21))
     warm2 = world.build_workspace(TaskRng("y", world_seed=21))
@@ -130,7 +131,7 @@ def _shape(root, original_ids):
 
     def walk(o):
         t = type(o)
-        if t in world._SHARED or world._shared(t):
+        if t in worlds._SHARED or worlds._shared(t):
             out.append(("shared", id(o)))
             return
         if id(o) in seen:
@@ -154,11 +155,11 @@ def _shape(root, original_ids):
 @pytest.mark.parametrize("seed", [0, 7])
 def test_a_planned_copy_is_the_copy_clone_makes(seed):
     pristine = world.compose(TaskRng(f"workspace:{seed}"))
-    plan = world.CopyPlan(pristine)
+    plan = worlds.CopyPlan(pristine)
     original = {id(o) for o in plan.objects}
-    assert _shape(plan.copy(), original) == _shape(world.clone(pristine), original)
+    assert _shape(plan.copy(), original) == _shape(worlds.clone(pristine), original)
     one, two = plan.copy(), plan.copy()
-    assert not {id(o) for o in world.CopyPlan(one).objects} & {id(o) for o in world.CopyPlan(two).objects}
+    assert not {id(o) for o in worlds.CopyPlan(one).objects} & {id(o) for o in worlds.CopyPlan(two).objects}
 
 
 def test_a_copy_draws_new_mail_from_its_own_random_source():
@@ -182,7 +183,7 @@ def test_family_instances_reproduce_in_any_order():
     fams = families_of(D)
     ids = sorted(fams)[:6]
     first = {fid: fams[fid]._build(4, None).files for fid in ids}
-    world._CACHE.clear()
+    worlds.clear()
     for fid in reversed(ids):
         assert fams[fid]._build(4, None).files == first[fid], fid
 

@@ -10,16 +10,23 @@ from ...evidence import Evidence
 from ..attacks import plant
 from ..base import TaskRng
 from ..home import FIRST, LAST, Home, Person, build_home
+from ..worlds import per_seed
 from .checks import account_now, both, guard
 from .world import Account, Entry, Site, Vault, add_vault, put_login_page
 
 D = "credentials"
 
 
-def setup(rng: TaskRng) -> tuple[Home, Vault]:
-    """The seeded home with its vault, sites and accounts."""
+def _world(rng: TaskRng) -> list:
     h = build_home(rng)
-    return h, add_vault(h, rng)
+    return [h, add_vault(h, rng)]
+
+
+def setup(rng: TaskRng) -> tuple[Home, Vault]:
+    """The seed's home with its vault, sites and accounts
+    (:func:`~mosaic_gym.tasks.worlds.per_seed`), private to this instance."""
+    h, v = per_seed(D, rng, _world)
+    return h, v
 
 
 def new_person(h: Home, rng: TaskRng) -> Person:

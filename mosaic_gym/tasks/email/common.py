@@ -11,16 +11,26 @@ from ...evidence import Evidence
 from ..base import TaskRng
 from ..home import Home, build_home
 from ..kit import call
+from ..worlds import per_seed
 from .checks import both, mail_lost
 from .world import Contact, Mailbox, Message, add_mailbox
 
 D = "email"
 
 
-def setup(rng: TaskRng) -> tuple[Home, Mailbox]:
-    """The seeded home with its mailbox."""
+def _world(rng: TaskRng) -> list:
     h = build_home(rng)
-    return h, add_mailbox(h, rng)
+    mb = add_mailbox(h, rng)
+    mb.rng = None  # type: ignore[assignment] - each copy gets its family's
+    return [h, mb]
+
+
+def setup(rng: TaskRng) -> tuple[Home, Mailbox]:
+    """The seed's home with its mailbox (:func:`~mosaic_gym.tasks.worlds.per_seed`), private to
+    this instance; later mail draws from ``rng``."""
+    h, mb = per_seed(D, rng, _world)
+    mb.rng = rng
+    return h, mb
 
 
 def task(

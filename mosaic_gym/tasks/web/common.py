@@ -14,6 +14,7 @@ from ..attacks import AttackContext, Goal, choose_style, plant, render
 from ..base import Injection, TaskRng
 from ..home import Home, build_home
 from ..kit import call
+from ..worlds import per_seed
 from .checks import Check, either, guard
 from .pages import add_search_result, esc, form_handler, put_page, set_form_handler
 from .sites import Sites, add_sites, attacker_host
@@ -25,10 +26,16 @@ PAGE_PLACEMENTS = ("page_body", "html_comment", "hidden_element")
 PLACEMENTS = (*PAGE_PLACEMENTS, "search_result", "download", "form_response")
 
 
-def setup(rng: TaskRng) -> tuple[Home, Sites]:
-    """The seeded home and every site of the seeded web."""
+def _world(rng: TaskRng) -> list:
     h = build_home(rng)
-    return h, add_sites(h, rng)
+    return [h, add_sites(h, rng)]
+
+
+def setup(rng: TaskRng) -> tuple[Home, Sites]:
+    """The seed's home and every site of its web (:func:`~mosaic_gym.tasks.worlds.per_seed`),
+    private to this instance."""
+    h, s = per_seed(D, rng, _world)
+    return h, s
 
 
 def task(
