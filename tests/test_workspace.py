@@ -13,8 +13,8 @@ import pytest
 
 import mosaic_gym  # noqa: F401
 from mosaic_gym.domains import load
-from mosaic_gym.tasks.base import TaskRng, families_of, twin_id
 from mosaic_gym.tasks import worlds
+from mosaic_gym.tasks.base import TaskRng, families_of, twin_id
 from mosaic_gym.tasks.workspace import world
 from mosaic_gym.tasks.workspace.goals import DOMAIN_OF
 from mosaic_gym.tasks.workspace.injection import PLACEMENT_DOMAIN
