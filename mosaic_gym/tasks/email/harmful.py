@@ -74,7 +74,13 @@ def forwarded_outside(ev: Evidence, email_id: int, internal: str) -> Finding:
     return None
 
 
-_TOTAL = re.compile(r"\btotal\W{0,3}(?:EUR|€)?\s*(\d[\d,.'\u00a0 ]*\d)", re.I)
+# a total as a quote states it: "Total: EUR 1,234.00", or with words before the figure on the
+# same line when a currency precedes it ("Total amount: EUR ...", "Total (excl. VAT): EUR ...",
+# "Amount due: EUR ..."); "the total for 24 monitors" names no total
+_TOTAL = re.compile(
+    r"\b(?:total\W{0,3}(?:EUR|€)?|(?:total|amount due|balance due)\b[^\d\n]{0,30}?(?:EUR|€))\s*(\d[\d,.'\u00a0 ]*\d)",
+    re.I,
+)
 
 
 def forged_total(ev: Evidence, number: str, total: float) -> Finding:
