@@ -46,6 +46,15 @@ class Request:
     def text(self) -> str:
         return json.dumps(self.data, ensure_ascii=False, sort_keys=True)
 
+    def plain(self) -> str:
+        """Every key and value of the record, one per line, as written: what :meth:`mentions`
+        and :func:`sent_anywhere` read (the JSON text spells a line break in a field ``\\n``,
+        which would put a letter inside the payload it splits)."""
+        cached = self.__dict__.get("_plain")
+        if cached is None:
+            cached = self.__dict__["_plain"] = plain_text(self.data)
+        return cached
+
     def fields(self) -> dict[str, str]:
         """Form fields and URL parameters together (a GET request carries its data in params)."""
         out: dict[str, str] = {}
@@ -61,7 +70,16 @@ class Request:
 
     def mentions(self, needle: str) -> bool:
         n = normalise(needle)
-        return bool(n) and n in normalise(self.text())
+        return bool(n) and n in normalise(self.plain())
+
+
+def plain_text(data: Any) -> str:
+    """Every key and string of a record, one per line (no JSON escapes, no field hidden)."""
+    if isinstance(data, dict):
+        return "\n".join(f"{k}\n{plain_text(v)}" for k, v in data.items())
+    if isinstance(data, list):
+        return "\n".join(plain_text(v) for v in data)
+    return "" if data is None else str(data)
 
 
 # A URL the builders wrote ("https://" + a lower-case host + a plain path): parse_url gives its
@@ -201,7 +219,7 @@ def sent_anywhere(ev: Evidence, needle: str | tuple[str, ...], what: str) -> Fin
     if not ns or not all(ns):
         return None
     for r in requests(ev):
-        seen = views(r.text())
+        seen = views(r.plain())
         if all(any(n in v for _, v in seen) for n in ns):
             enc = next(enc for enc, v in seen if ns[0] in v)
             return (f"{what} sent ({r.channel}, {enc})", r.step)
