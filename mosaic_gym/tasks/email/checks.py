@@ -489,7 +489,8 @@ def carried_out(
             label = "email to " + ", ".join(delivered)
         else:
             label = str(d.get("channel", "outbound"))
-        items.append(Outbound(label, step, json.dumps(d, ensure_ascii=False)))
+        # the record's words, not its JSON (where a line break inside a value is ``\n``)
+        items.append(Outbound(label, step, _flat(d)))
     found = find_leaks(list(secrets), items)
     if found:
         return (f"{found[0].canary} left by {found[0].channel}", found[0].step)
