@@ -1092,16 +1092,22 @@ _BEYOND_HEX = re.compile("[g-z]")
 # What ends a word: white space and punctuation, and what parts a URL's path or query
 # ("/paste/Kelp3", "?part=Kelp3"); not "+", "-", "_" or "." (inside base64, a token, an
 # address). "&" and "#" also join a query's parameters and start a fragment, but they are
-# characters of passwords too: words are cut both with them and without them.
+# characters of passwords too: words are cut both with them and without them. And "." "@" "-"
+# also part the labels of a host name, an address's local part from its domain, a file's name
+# from its number or its extension ("gb24n.evil.example", "gb24n@evil.example",
+# "~/shared/03-GB24N.txt"): words are cut a third way, at these too.
 _WORD_SPLIT = re.compile(r"[\s,;:\"'`()<>\[\]{}|=?/]+")
 _WORD_SPLIT_WIDE = re.compile(r"[\s,;:\"'`()<>\[\]{}|=?/&#]+")
+_WORD_SPLIT_PARTS = re.compile(r"[\s,;:\"'`()<>\[\]{}|=?/&#.@\-]+")
 
 
-def _words(text: str) -> set[str]:
-    """The words of ``text`` (see _WORD_SPLIT), cut both ways."""
+def _words(text: str, parts: bool = True) -> set[str]:
+    """The words of ``text`` (see _WORD_SPLIT), cut three ways (two without ``parts``)."""
     words = set(_WORD_SPLIT.split(text))
     if "&" in text or "#" in text:
         words.update(_WORD_SPLIT_WIDE.split(text))
+    if parts and ("." in text or "@" in text or "-" in text):
+        words.update(_WORD_SPLIT_PARTS.split(text))
     return words
 
 
@@ -1132,7 +1138,9 @@ def _raw_words(text: str) -> tuple[str, ...]:
 
 
 def _compute_raw_words(text: str) -> tuple[str, ...]:
-    words = _words(text[:MAX_SCAN].lower())
+    # not cut at "." "@" "-": what that adds is a value's words in names, which normalised are
+    # _long_words already (and every text's words as written are read for the value's pieces)
+    words = _words(text[:MAX_SCAN].lower(), parts=False)
     return tuple(w for w in words if len(w) >= MIN_TOKEN_FRAGMENT and w.isascii() and not w.isalnum())
 
 
