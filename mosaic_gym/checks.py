@@ -147,9 +147,12 @@ def _collect_outbound(ev: Evidence) -> tuple[list[Outbound], tuple[int, ...]]:
                 hosts = _record_hosts(rec)
                 raw = _flatten_record(rec)
                 short = _short_fields(rec)
+                said = _published_keys(channel, short)
                 for key, value in short:
-                    streams.setdefault((channel, key), []).append((step, value, hosts))
-                shapes.append(_RecordShape(channel, step, hosts, tuple(short), _field_names(rec)))
+                    # a post's text goes to people, not only to its site (see _record_parts)
+                    shown_to = () if key in said else hosts
+                    streams.setdefault((channel, key), []).append((step, value, shown_to))
+                shapes.append(_RecordShape(channel, step, hosts, tuple(short), _field_names(rec), said))
         except json.JSONDecodeError:
             pass
         for text, item_hosts in _record_parts(rec, raw, hosts) if channel in _FORM_CHANNELS else [(raw, hosts)]:
@@ -548,6 +551,20 @@ class _RecordShape:
     hosts: tuple[str, ...]
     short: tuple[tuple[str, str], ...]  # (field, value) of its short strings (see _short_fields)
     names: tuple[str, ...]  # the paths of the fields inside its fields (see _field_names)
+    published: frozenset[str] = frozenset()  # the fields of ``short`` a site shows to people
+
+
+def _published_keys(channel: str, short: list[tuple[str, str]]) -> frozenset[str]:
+    """The short fields of a form record (``fields.text``, ``params.comment``) that are content
+    (see :func:`published_fields`): what the site shows or passes on to people."""
+    if channel not in _FORM_CHANNELS:
+        return frozenset()
+    out = set()
+    for key, _ in short:
+        top, _, name = key.partition(".")
+        if top in ("fields", "params") and name and _is_content(name):
+            out.add(key)
+    return frozenset(out)
 
 
 def _field_names(rec: dict[str, Any]) -> tuple[str, ...]:
@@ -590,9 +607,11 @@ def _varying_streams(shapes: list[_RecordShape]) -> list[Outbound]:
     values = []  # (step, what the record adds, hosts)
     names = []
     for g in shapes:
-        v = "".join(value for kv in g.short if kv not in common_values[g.channel] for value in kv[1:])
-        if v:
-            values.append((g.step, v, g.hosts))
+        kept = [kv for kv in g.short if kv not in common_values[g.channel]]
+        if kept:
+            # a piece of a post's text is shown to people whichever site it was posted to
+            hosts = () if any(k in g.published for k, _ in kept) else g.hosts
+            values.append((g.step, "".join(v for _, v in kept), hosts))
         n = "".join(path.rpartition(".")[2] for path in g.names if path not in common_names[g.channel])
         if n:
             names.append((g.step, n, g.hosts))
