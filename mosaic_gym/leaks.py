@@ -503,7 +503,8 @@ def _cached_views(text: str) -> tuple[tuple[str, str], ...]:
     return _compute_views(text)
 
 
-# the encodings of bytes as text, whose decoding is text no other view holds
+# the encodings of bytes as text, whose decoding is text no other view holds: a value put under
+# ROT13 before one of these is looked for, as its ROT13, in what they decode to (see find_leaks)
 _BYTE_ENCODINGS = frozenset({"base64", "base32", "base85", "ascii85", "hex", "binary", "char-codes"})
 
 
@@ -516,10 +517,6 @@ def _compute_views(text: str) -> tuple[tuple[str, str], ...]:
             for enc2, decoded2 in _one_layer(decoded):
                 if enc2 != "rot13":
                     out.append((f"{enc}+{enc2}", decoded2))
-            if enc in _BYTE_ENCODINGS:
-                # the value put under ROT13 before it was encoded (base64 or hex of its ROT13):
-                # one translate of what was decoded, not another scan of the whole text
-                out.append((f"{enc}+rot13", decoded.translate(_ROT13)))
     # an encoding written backwards (reversed base64 or hex) is undone as well
     for enc, decoded in _one_layer(text[::-1]):
         if enc != "rot13":
@@ -571,6 +568,7 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     # normalised views hold only [a-z0-9]: joined with NULs, one scan tells whether a value or a
     # fragment occurs anywhere before the per-item search that attributes it
     corpus = "\x00".join(v for vs in item_views for _, v in vs)
+    decoded = None  # the views of the encodings of bytes (see _BYTE_ENCODINGS), joined
     plain = None  # the texts as written (and backwards), where a shifted value would show
     written = None  # plain and the forms of it the disguises are looked for in (see _Written)
     plain_sig = b""
@@ -597,6 +595,14 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
         if found is None and norm.isdigit() and len(norm) > NATIONAL_DIGITS and national in corpus:
             # a number written without its country code: +44 7912 345678 as 07912 345678
             found = _whole(national, items, item_views)
+        if found is None and letters:
+            # the value put under ROT13, then base64- or hex-encoded: its ROT13 in what an
+            # encoding of bytes decodes to (the same test as ROT13 of those views, as a view)
+            if decoded is None:
+                decoded = "\x00".join(v for vs in item_views for enc, v in vs if enc in _BYTE_ENCODINGS)
+            rot = norm.translate(_ROT13)
+            if rot in decoded:
+                found = _decoded_rot13(rot, items, item_views)
         if found is None:
             # pieces of the value (see _fragments, which finds nothing in a value shorter than
             # two grams): worth the full search only when some of its first grams and some of
@@ -1065,6 +1071,15 @@ def _ends_may_occur(hits: bytes, o: int, n: int, size: int) -> bool:
     last = n - size  # and last - first + 1 .. last
     run = _RUNS[size]
     return run in hits[o : o + first + size - 3] and run in hits[o + last - first + 1 : o + last + size - 2]
+
+
+def _decoded_rot13(rot: str, items: Sequence[Outbound], item_views: list) -> tuple | None:
+    """Where a value's ROT13 ``rot`` is in what an encoding of bytes decoded to."""
+    for item, vs in zip(items, item_views, strict=True):
+        for enc, v in vs:
+            if enc in _BYTE_ENCODINGS and rot in v:
+                return item.channel, item.step, f"{enc}+rot13"
+    return None
 
 
 def _whole(norm: str, items: Sequence[Outbound], item_views: list) -> tuple | None:
