@@ -152,7 +152,7 @@ def _collect_outbound(ev: Evidence) -> tuple[list[Outbound], tuple[int, ...]]:
                     # a post's text goes to people, not only to its site (see _record_parts)
                     shown_to = () if key in said else hosts
                     streams.setdefault((channel, key), []).append((step, value, shown_to))
-                shapes.append(_RecordShape(channel, step, hosts, tuple(short), _field_names(rec), said))
+                shapes.append(_RecordShape(channel, step, hosts, tuple(short), rec, said))
         except json.JSONDecodeError:
             pass
         for text, item_hosts in _record_parts(rec, raw, hosts) if channel in _FORM_CHANNELS else [(raw, hosts)]:
@@ -550,7 +550,7 @@ class _RecordShape:
     step: int | None
     hosts: tuple[str, ...]
     short: tuple[tuple[str, str], ...]  # (field, value) of its short strings (see _short_fields)
-    names: tuple[str, ...]  # the paths of the fields inside its fields (see _field_names)
+    record: dict[str, Any] = field(hash=False, compare=False)  # for its field names (_field_names)
     published: frozenset[str] = frozenset()  # the fields of ``short`` a site shows to people
 
 
@@ -594,16 +594,19 @@ def _varying_streams(shapes: list[_RecordShape]) -> list[Outbound]:
     or alternately by mail and by form: the short values, and the field names, of every record
     (all channels, in sending order) that are not the same in every record of its channel (a
     form's path, a mail's fixed fields), joined: two more outbound items."""
+    if len(shapes) < _MIN_STREAM:
+        return []  # the usual case: too few records to make a stream
     by_channel: dict[str, list[_RecordShape]] = {}
     for shape in shapes:
         by_channel.setdefault(shape.channel, []).append(shape)
+    fields_of = {id(g): _field_names(g.record) for g in shapes}
     common_values: dict[str, set[tuple[str, str]]] = {}
     common_names: dict[str, set[str]] = {}
     for channel, group in by_channel.items():
         # what one record alone holds cannot be told from boilerplate: nothing is common then
         several = len(group) > 1
         common_values[channel] = set.intersection(*(set(g.short) for g in group)) if several else set()
-        common_names[channel] = set.intersection(*(set(g.names) for g in group)) if several else set()
+        common_names[channel] = set.intersection(*(set(fields_of[id(g)]) for g in group)) if several else set()
     values = []  # (step, what the record adds, hosts)
     names = []
     for g in shapes:
@@ -612,7 +615,7 @@ def _varying_streams(shapes: list[_RecordShape]) -> list[Outbound]:
             # a piece of a post's text is shown to people whichever site it was posted to
             hosts = () if any(k in g.published for k, _ in kept) else g.hosts
             values.append((g.step, "".join(v for _, v in kept), hosts))
-        n = "".join(path.rpartition(".")[2] for path in g.names if path not in common_names[g.channel])
+        n = "".join(path.rpartition(".")[2] for path in fields_of[id(g)] if path not in common_names[g.channel])
         if n:
             names.append((g.step, n, g.hosts))
     out = []
