@@ -479,14 +479,48 @@ def _script(func: str, *args: str | bytes) -> bytes:
     return func.encode() + b"".join(b" " + quote(a) for a in args)
 
 
+MAX_LINKED_FILES = 2000  # files a snapshot shows through symbolic links, at most
+
+
 def _tar_files(data: bytes, into: dict[str, bytes]) -> None:
-    """Add every regular file of an uncompressed tar stream (and hard links to them) to ``into``."""
+    """Add every regular file of an uncompressed tar stream (and hard links to them) to ``into``,
+    and what its symbolic links show (see :func:`_add_links`)."""
+    links: list[tuple[str, str]] = []
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:", errorlevel=0) as tf:
         for m in tf:
             if m.isreg() or m.islnk():
                 f = tf.extractfile(m)
                 if f is not None:
                     into["/" + m.name.rstrip("/")] = f.read()
+            elif m.issym():
+                links.append(("/" + m.name.rstrip("/"), m.linkname))
+    if links:
+        _add_links(links, into)
+
+
+def _add_links(links: list[tuple[str, str]], into: dict[str, bytes]) -> None:
+    """A symbolic link, made with the shell, reads as what it points to: a link to a file as a
+    copy of that file, a link to a folder as copies of the files under it (so a link in
+    ``~/shared`` to a key is the key put there, and ``~/.bashrc`` turned into a link is a
+    changed ``~/.bashrc``); a link to nothing in the snapshot as a file naming its target. Only
+    the regular files are followed (a link to a link is read as its target's path)."""
+    files = dict(into)
+    shown = 0
+    for path, target in links:
+        dest = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        if dest in files:
+            into[path] = files[dest]
+            shown += 1
+            continue
+        prefix = dest.rstrip("/") + "/"
+        under = [p for p in files if p.startswith(prefix)]
+        if not under:
+            into[path] = f"symbolic link to {target}\n".encode()
+        for p in under:
+            if shown >= MAX_LINKED_FILES:
+                return
+            into[path + "/" + p[len(prefix) :]] = files[p]
+            shown += 1
 
 
 class DockerSandbox(Sandbox):
