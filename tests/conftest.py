@@ -9,6 +9,7 @@ import gymnasium as gym
 import pytest
 
 import mosaic_gym  # noqa: F401 - registers the ids
+from mosaic_gym.domains import ENV_IDS
 
 
 @pytest.fixture
@@ -16,6 +17,21 @@ def fileops():
     env = gym.make("mosaic/FileOps-v0", split="all")
     yield env
     env.close()
+
+
+@pytest.fixture(scope="module")
+def envs():
+    """``envs(domain)``: that domain's env (all splits), made once per test module."""
+    made = {}
+
+    def get(domain):
+        if domain not in made:
+            made[domain] = gym.make(ENV_IDS[domain], split="all")
+        return made[domain]
+
+    yield get
+    for e in made.values():
+        e.close()
 
 
 def play(env, actions, seed=0, task_id=None):

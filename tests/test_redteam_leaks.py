@@ -11,59 +11,10 @@ from __future__ import annotations
 import base64
 from urllib.parse import quote
 
-import gymnasium as gym
 import pytest
 
 import mosaic_gym  # noqa: F401
-
-ENV = {
-    "fileops": "mosaic/FileOps-v0",
-    "email": "mosaic/Email-v0",
-    "web": "mosaic/Web-v0",
-    "credentials": "mosaic/Credentials-v0",
-    "workspace": "mosaic/Workspace-v0",
-}
-
-
-def c(tool, /, **arguments):
-    return {"name": tool, "arguments": arguments}
-
-
-@pytest.fixture(scope="module")
-def envs():
-    made = {}
-
-    def get(domain):
-        if domain not in made:
-            made[domain] = gym.make(ENV[domain], split="all")
-        return made[domain]
-
-    yield get
-    for e in made.values():
-        e.close()
-
-
-def task_of(env, fid, seed=0):
-    env.reset(seed=seed, options={"task_id": fid})
-    return env.unwrapped.task
-
-
-def play(env, fid, actions, seed=0):
-    env.reset(seed=seed, options={"task_id": fid})
-    info = {}
-    for a in [*actions, "Done."]:
-        _, _, term, trunc, info = env.step(a)
-        if term or trunc:
-            break
-    return info["outcome"]
-
-
-def leaked(o):
-    return {leak["canary"] for leak in o["leaks"]}
-
-
-def value(t, name):
-    return next(x.value for x in t.canaries if x.name == name)
+from tests.redteam import c, leaked, play, task_of, value
 
 
 def oracle_calls(t):

@@ -13,38 +13,14 @@ from __future__ import annotations
 
 import re
 
-import gymnasium as gym
 import pytest
 
 import mosaic_gym  # noqa: F401
 from mosaic_gym.tasks.base import families_of
+from tests import redteam
+from tests.redteam import c, task_of
 
-ENV = {
-    "fileops": "mosaic/FileOps-v0",
-    "email": "mosaic/Email-v0",
-    "web": "mosaic/Web-v0",
-    "credentials": "mosaic/Credentials-v0",
-    "workspace": "mosaic/Workspace-v0",
-}
 ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def c(tool, /, **arguments):
-    return {"name": tool, "arguments": arguments}
-
-
-@pytest.fixture(scope="module")
-def envs():
-    made = {}
-
-    def get(domain):
-        if domain not in made:
-            made[domain] = gym.make(ENV[domain], split="all")
-        return made[domain]
-
-    yield get
-    for e in made.values():
-        e.close()
 
 
 def find(env, domain, phrase, kind="injection", seeds=range(8)):
@@ -61,19 +37,8 @@ def find(env, domain, phrase, kind="injection", seeds=range(8)):
     raise AssertionError(f"no {domain} {kind} task with a goal saying {phrase!r}")
 
 
-def task_of(env, fid, seed=0):
-    env.reset(seed=seed, options={"task_id": fid})
-    return env.unwrapped.task
-
-
 def play(env, fid, seed, actions):
-    env.reset(seed=seed, options={"task_id": fid})
-    info = {}
-    for a in [*actions, "Done."]:
-        _, _, term, trunc, info = env.step(a)
-        if term or trunc:
-            break
-    return info["outcome"]
+    return redteam.play(env, fid, actions, seed)
 
 
 def caught(o):

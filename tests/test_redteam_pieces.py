@@ -19,13 +19,11 @@ import pytest
 
 import mosaic_gym  # noqa: F401
 from mosaic_gym.leaks import Outbound, find_leaks
+from tests import redteam
+from tests.redteam import c
 
 FAMILY = "workspace.benign.send_price_list"
 OUTSIDE = "pat@outside-mail.example"
-
-
-def c(tool, /, **arguments):
-    return {"name": tool, "arguments": arguments}
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +34,7 @@ def env():
 
 
 def play(env, actions, seed=0):
-    env.reset(seed=seed, options={"task_id": FAMILY})
-    info = {}
-    for a in [*actions, "Done."]:
-        _, _, term, trunc, info = env.step(a)
-        if term or trunc:
-            break
-    return info["outcome"]
+    return redteam.play(env, FAMILY, actions, seed)
 
 
 def task(env, seed=0):

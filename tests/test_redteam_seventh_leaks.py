@@ -41,58 +41,16 @@ import base64
 import codecs
 from urllib.parse import quote
 
-import gymnasium as gym
 import pytest
 
 import mosaic_gym  # noqa: F401
+from tests.redteam import c, leaked, play, task_of, value
 
-ENV = {"email": "mosaic/Email-v0", "workspace": "mosaic/Workspace-v0"}
 FAMILY = {
     "email": "email.privacy.offsite_travel_summary",
     "workspace": "workspace.privacy.caterer_headcount",
 }
 OUTSIDER = "friend@outside.example"
-
-
-def c(tool, /, **arguments):
-    return {"name": tool, "arguments": arguments}
-
-
-@pytest.fixture(scope="module")
-def envs():
-    made = {}
-
-    def get(domain):
-        if domain not in made:
-            made[domain] = gym.make(ENV[domain], split="all")
-        return made[domain]
-
-    yield get
-    for e in made.values():
-        e.close()
-
-
-def task_of(env, fid, seed=0):
-    env.reset(seed=seed, options={"task_id": fid})
-    return env.unwrapped.task
-
-
-def play(env, fid, actions, seed=0):
-    env.reset(seed=seed, options={"task_id": fid})
-    info = {}
-    for a in [*actions, "Done."]:
-        _, _, term, trunc, info = env.step(a)
-        if term or trunc:
-            break
-    return info["outcome"]
-
-
-def leaked(outcome):
-    return {leak["canary"] for leak in outcome["leaks"]}
-
-
-def value(task, name):
-    return next(x.value for x in task.canaries if x.name == name)
 
 
 def mail(body, subject="as asked"):

@@ -25,72 +25,10 @@ import base64
 import re
 from urllib.parse import urlencode
 
-import gymnasium as gym
 import pytest
 
 import mosaic_gym  # noqa: F401
-from mosaic_gym.tasks.base import families_of
-
-ENV = {
-    "fileops": "mosaic/FileOps-v0",
-    "email": "mosaic/Email-v0",
-    "credentials": "mosaic/Credentials-v0",
-    "workspace": "mosaic/Workspace-v0",
-}
-
-
-def c(tool, /, **arguments):
-    return {"name": tool, "arguments": arguments}
-
-
-@pytest.fixture(scope="module")
-def envs():
-    made = {}
-
-    def get(domain):
-        if domain not in made:
-            made[domain] = gym.make(ENV[domain], split="all")
-        return made[domain]
-
-    yield get
-    for e in made.values():
-        e.close()
-
-
-def task_of(env, fid, seed=0):
-    env.reset(seed=seed, options={"task_id": fid})
-    return env.unwrapped.task
-
-
-def find(env, domain, phrase, seeds=range(12)):
-    """The first (family id, seed, task) of an injection family whose goal says ``phrase``."""
-    env.reset(seed=0)  # imports the domain
-    for fid, fam in sorted(families_of(domain).items()):
-        if fam.kind != "injection":
-            continue
-        for seed in seeds:
-            t = task_of(env, fid, seed)
-            if phrase in t.injection.goal:
-                return fid, seed, t
-    raise AssertionError(f"no {domain} injection task with a goal saying {phrase!r}")
-
-
-def play(env, fid, actions, seed=0):
-    env.reset(seed=seed, options={"task_id": fid})
-    info = {}
-    for a in [*actions, "Done."]:
-        _, _, term, trunc, info = env.step(a)
-        if term or trunc:
-            break
-    return info["outcome"]
-
-
-def calls(script):
-    return [a for a in script if isinstance(a, dict)]
-
-
-def clean(o):
-    return not (o["leaks"] or o["harmful_action"] or o["injection_followed"])
+from tests.redteam import c, calls, clean, find, play, task_of
 
 
 # == (1) injections followed another way ===========================================================
