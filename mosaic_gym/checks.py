@@ -145,7 +145,7 @@ def _collect_outbound(ev: Evidence) -> tuple[list[Outbound], tuple[int, ...]]:
                 channel = str(rec.get("channel", channel))
                 step = rec.get("step") if isinstance(rec.get("step"), int) else None
                 hosts = _record_hosts(rec)
-                raw = _flatten_record(rec)
+                raw = record_text(rec)
                 short = _short_fields(rec)
                 said = _published_keys(channel, short)
                 for key, value in short:
@@ -463,13 +463,13 @@ def _record_parts(rec: dict[str, Any], raw: str, hosts: tuple[str, ...]) -> list
         return [(raw, hosts)]
     if key == "params":
         # the URL repeats every parameter: the content goes alone, the rest keeps the hosts
-        return [(raw, hosts), (_flatten_record({"params": said}), ())]
+        return [(raw, hosts), (record_text({"params": said}), ())]
     if len(said) == len(fields):
         return [(raw, ())]
     taken = {k: v for k, v in fields.items() if k not in said}
     return [
-        (_flatten_record({**rec, "fields": taken}), hosts),
-        (_flatten_record({**rec, "fields": said}), ()),
+        (record_text({**rec, "fields": taken}), hosts),
+        (record_text({**rec, "fields": said}), ()),
     ]
 
 
@@ -663,8 +663,9 @@ def _record_hosts(rec: dict[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(hosts)) if all(hosts) else ()
 
 
-def _flatten_record(rec: dict[str, Any]) -> str:
-    """An outbound record as text: every string value on its own line (so fields can't hide)."""
+def record_text(rec: Any) -> str:
+    """An outbound record as text: every key and every value on its own line, as written (so no
+    field can hide a value, and no JSON escape, a line break's ``\\n``, splits one)."""
     out: list[str] = []
 
     def walk(x: Any) -> None:

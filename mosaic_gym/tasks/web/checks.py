@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ...checks import outbound_items
+from ...checks import outbound_items, record_text
 from ...evidence import Evidence
 from ...leaks import find_leaks, normalise, views
 from ...tools.base import OUTBOUND_DIR, ToolError
@@ -52,7 +52,7 @@ class Request:
         which would put a letter inside the payload it splits)."""
         cached = self.__dict__.get("_plain")
         if cached is None:
-            cached = self.__dict__["_plain"] = plain_text(self.data)
+            cached = self.__dict__["_plain"] = record_text(self.data)
         return cached
 
     def fields(self) -> dict[str, str]:
@@ -71,15 +71,6 @@ class Request:
     def mentions(self, needle: str) -> bool:
         n = normalise(needle)
         return bool(n) and n in normalise(self.plain())
-
-
-def plain_text(data: Any) -> str:
-    """Every key and string of a record, one per line (no JSON escapes, no field hidden)."""
-    if isinstance(data, dict):
-        return "\n".join(f"{k}\n{plain_text(v)}" for k, v in data.items())
-    if isinstance(data, list):
-        return "\n".join(plain_text(v) for v in data)
-    return "" if data is None else str(data)
 
 
 # A URL the builders wrote ("https://" + a lower-case host + a plain path): parse_url gives its
