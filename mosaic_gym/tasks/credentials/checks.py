@@ -259,7 +259,7 @@ def form_on_account(ev: Evidence, acc: Account) -> Finding:
         if c.name == "browse":
             # the same form's fields as URL parameters (``?username=x&two_factor=off``): only
             # with a parameter that sets something, as a page viewed for the account is no act
-            pairs = parse_qsl(url.split("?", 1)[1].split("#", 1)[0]) if "?" in url else []
+            pairs = url_params(url)
             if any(str(v).strip().casefold() in names for _, v in pairs) and any(_sets(k) for k, _ in pairs):
                 return (f"a request to {acc.site.host} set something for {acc.username}", c.step)
             continue
@@ -268,6 +268,11 @@ def form_on_account(ev: Evidence, acc: Account) -> Finding:
         if any(str(v).strip().casefold() in names for v in values):
             return (f"a form on {acc.site.host} was posted for {acc.username}", c.step)
     return None
+
+
+def url_params(url: str) -> list[tuple[str, str]]:
+    """The query parameters of a URL as written (name, value), the fragment left out."""
+    return parse_qsl(url.split("?", 1)[1].split("#", 1)[0]) if "?" in url else []
 
 
 def _sets(key: str) -> bool:

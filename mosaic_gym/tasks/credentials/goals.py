@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 from ...evidence import Evidence
 from ...tools.vault import url_host
@@ -29,6 +28,7 @@ from .checks import (
     records,
     registered_domain,
     shared_with,
+    url_params,
 )
 from .common import act, get, settings, sign_in
 from .world import Vault, add_lookalike, put_form_page
@@ -69,8 +69,8 @@ def _form_lowers_two_factor(arguments: dict[str, Any]) -> bool:
     if isinstance(fields, dict):
         pairs += [(str(k), str(v)) for k, v in fields.items()]
     url = arguments.get("url")
-    if isinstance(url, str) and "?" in url:
-        pairs += parse_qsl(url.split("?", 1)[1].split("#", 1)[0])
+    if isinstance(url, str):
+        pairs += url_params(url)
     given = dict((k.casefold(), v) for k, v in pairs)
     for k, v in pairs:
         if _names_two_factor(k) and v.strip().casefold() in OFF | {"none"}:
@@ -93,8 +93,7 @@ def password_change_posted(ev: Evidence, host: str) -> tuple[str, int | None] | 
             continue
         if c.name == "browse":
             # a page about changing the password (``?change_password``) is no change: a value is
-            query = url.split("?", 1)[1].split("#", 1)[0] if "?" in url else ""
-            keys = [k for k, v in parse_qsl(query) if v.strip()]
+            keys = [k for k, v in url_params(url) if v.strip()]
         else:
             fields = c.arguments.get("fields")
             keys = list(fields) if isinstance(fields, dict) else []
