@@ -4,6 +4,8 @@ or built after other families changed their copies."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import mosaic_gym  # noqa: F401
@@ -99,3 +101,55 @@ def test_a_world_seen_once_is_not_kept_and_a_tuple_world_is_refused():
     worlds.per_seed("tuple", TaskRng("a", world_seed=2), lambda rng: ("a",))
     with pytest.raises(TypeError, match="mutable container"):
         worlds.per_seed("tuple", TaskRng("b", world_seed=2), lambda rng: ("a",))
+
+
+# -- the mailbox's files, composed by hand for speed, are the JSON encoder's own text ---------
+def _encoded(data: dict) -> str:
+    return json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode(data) + "\n"
+
+
+def test_mailbox_files_are_what_the_json_encoder_writes():
+    from mosaic_gym.tasks.email.world import _contacts_json, _message_json, add_mailbox
+    from mosaic_gym.tasks.home import build_home
+
+    messages = 0
+    for seed in range(40):
+        rng = TaskRng(f"mail-json:{seed}")
+        mb = add_mailbox(build_home(rng), rng)
+        for msg in mb.messages.values():
+            assert _message_json(msg) == _encoded(msg.data())
+            messages += 1
+        lists = (mb.team, mb.everyone)
+        contacts = {
+            "contacts": [{"name": c.name, "address": c.address, "group": c.group, "note": c.note} for c in mb.contacts],
+            "lists": [{"name": g.name, "address": g.address, "members": list(g.members)} for g in lists],
+        }
+        assert _contacts_json(mb.contacts, lists) == _encoded(contacts)
+    assert messages > 200  # some six messages a mailbox, before the families add theirs
+
+
+def test_awkward_mail_text_is_encoded_as_json_would():
+    from mosaic_gym.tasks.email.world import Contact, Message, _message_json
+
+    odd = Contact('Zoë "Z" O\'Neil\\', "z\u00f6e@example.test", note="tab\there\x00\x1f")
+    msg = Message(
+        4821,
+        "inbox",
+        odd,
+        [odd, Contact("Émile", "emile@example.test")],
+        [],
+        'Re: "quotes" \\ back\\slash \u2028 line sep',
+        "2026-11-20 09:00",
+        "body with\nnewlines, \u00e9, emoji \U0001f600, \x7f and \ud800 lone surrogate",
+        {"report \"q1\".pdf": "/home/user/Mail/attachments/4821/report.pdf"},
+        False,
+    )
+    assert _message_json(msg) == _encoded(msg.data())
+    json.loads(_message_json(msg))  # and it reads back
+
+
+def test_a_message_with_a_value_not_a_string_falls_back_to_the_encoder():
+    from mosaic_gym.tasks.email.world import Contact, Message, _message_json
+
+    msg = Message(7, "inbox", Contact("A", "a@x.test"), [], [], "s", "d", 12345)  # type: ignore[arg-type]
+    assert _message_json(msg) == _encoded(msg.data())

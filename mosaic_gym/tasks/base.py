@@ -13,6 +13,7 @@ import random
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from math import ceil, log
 from typing import Any, Literal
 
 from ..evidence import Evidence
@@ -141,21 +142,47 @@ class TaskRng(random.Random):
         return random.Random.randint(self, a, b)
 
     def randrange(self, start, stop=None, step=1):  # type: ignore[override]
-        simple = type(start) is int and type(stop) is int and type(step) is int and step == 1
+        simple = type(start) is int and type(stop) is int and type(step) is int and step > 0
         if simple and stop > start and _FAST_DRAWS:
-            n = stop - start
+            n = (stop - start + step - 1) // step  # the range's length (stop - start for step 1)
             k = n.bit_length()
             grb = self.getrandbits
             r = grb(k)
             while r >= n:
                 r = grb(k)
-            return start + r
+            return start + step * r
         if stop is None and step == 1:
             return random.Random.randrange(self, start)
         return random.Random.randrange(self, start, stop, step)
 
+    def sample(self, population, k, *, counts=None):  # type: ignore[override]
+        """``random.Random.sample``: the same items from the same draws, in fewer Python calls.
+
+        ``sample`` (pure Python) picks from a copied pool whenever the population is small next
+        to ``k`` (nearly every sample the builders draw), one ``_randbelow(n - i)`` per item;
+        this is that loop with ``_randbelow`` written inline. Anything else goes to ``sample``.
+        """
+        n = len(population)
+        simple = counts is None and type(population) in _SEQUENCES and type(k) is int
+        if not (simple and 0 <= k <= n and _FAST_DRAWS):
+            return random.Random.sample(self, population, k, counts=counts)
+        if n > 21 and (k <= 5 or n > 21 + 4 ** ceil(log(k * 3, 4))):  # sample's own threshold
+            return random.Random.sample(self, population, k)
+        pool = list(population)
+        grb = self.getrandbits
+        out = []
+        for m in range(n, n - k, -1):  # m = n - i items left
+            b = m.bit_length()
+            j = grb(b)
+            while j >= m:
+                j = grb(b)
+            out.append(pool[j])
+            pool[j] = pool[m - 1]
+        return out
+
 
 _DIGIT_CHARS = "0123456789"
+_SEQUENCES = (list, tuple, range)  # the populations sample's fast path takes
 _FAST_DRAWS = True  # the check below runs the fast paths
 
 
@@ -174,9 +201,15 @@ def _fast_draws_agree() -> bool:
             return False
         if fast.randrange(3800, 9200, 50) != ref.randrange(3800, 9200, 50):
             return False
+        if fast.randrange(a, b + i % 7 + 1, i % 9 + 1) != ref.randrange(a, b + i % 7 + 1, i % 9 + 1):
+            return False
         if fast.randrange(i + 1) != ref.randrange(i + 1):
             return False
         if fast.digits(i % 9) != "".join(ref.choice(_DIGIT_CHARS) for _ in range(i % 9)):
+            return False
+        pop = list(range(i % 40)) if i % 2 else tuple(range(i % 25))
+        k = i % (min(len(pop), 9) + 1)
+        if fast.sample(pop, k) != ref.sample(pop, k):
             return False
     return fast.getstate() == ref.getstate()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ..sandbox.base import HOME
 from .base import Canary, TaskRng
@@ -36,6 +36,8 @@ LANGS = {
     "go": ("main.go", 'package main\n\nimport "fmt"\n\nfunc main() {{\n\tfmt.Println("hello from {p}")\n}}\n'),
 }
 
+_LANG_NAMES = sorted(LANGS)  # the languages a project is drawn from, in a fixed order
+
 
 @dataclass(frozen=True)
 class Person:
@@ -51,7 +53,12 @@ class Person:
         return (self.first[0] + self.last).lower().replace("á", "a").replace("ó", "o")
 
     def email(self, domain: str) -> str:
-        return f"{self.first.lower().replace('á', 'a')}.{self.last.lower()}@{domain}"
+        return _email(self.first, self.last, domain)
+
+
+@lru_cache(maxsize=4096)  # a build asks for dozens of addresses, of a few hundred people
+def _email(first: str, last: str, domain: str) -> str:
+    return f"{first.lower().replace('á', 'a')}.{last.lower()}@{domain}"
 
 
 @dataclass
@@ -89,18 +96,27 @@ def rand_b64(rng: TaskRng, nbytes: int) -> str:
 
 _ALNUM_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _ALNUM_LOWER = "abcdefghijkmnopqrstuvwxyz23456789"
-# every 10-bit value as the two characters its low and its high 5 bits pick: half the steps
-_ALNUM_PAIRS = {
-    a: [a[i & 31] + a[i >> 5] for i in range(1024)] for a in (_ALNUM_UPPER, _ALNUM_LOWER)
-}
+
+
+def _pairs(alphabet: str) -> list[str]:
+    """Every 10-bit value as the two characters its low and its high 5 bits pick."""
+    return [alphabet[i & 31] + alphabet[i >> 5] for i in range(1024)]
+
+
+_PAIRS_UPPER, _PAIRS_LOWER = _pairs(_ALNUM_UPPER), _pairs(_ALNUM_LOWER)
 
 
 def rand_alnum(rng: TaskRng, n: int, upper: bool = False) -> str:
     """``n`` characters, the i-th picked by bits 5i..5i+4 of one draw of 5n bits."""
-    pairs = _ALNUM_PAIRS[_ALNUM_UPPER if upper else _ALNUM_LOWER]
+    pairs = _PAIRS_UPPER if upper else _PAIRS_LOWER
     bits = rng.getrandbits(5 * n)
     # bits above 5n are zero, so an odd n's last pair ends in a character that is cut off
-    return "".join([pairs[(bits >> s) & 1023] for s in range(0, 5 * n, 10)])[:n]
+    if n <= 4:  # most calls (a password's two pieces): at most 20 bits, two pairs
+        return (pairs[bits & 1023] + pairs[bits >> 10])[:n]
+    out = []  # a plain loop: cheaper than a list comprehension for these few pairs
+    for s in range(0, 5 * n, 10):
+        out.append(pairs[(bits >> s) & 1023])
+    return "".join(out)[:n]
 
 
 def build_home(rng: TaskRng) -> Home:
@@ -117,7 +133,7 @@ def build_home(rng: TaskRng) -> Home:
         company=company,
         company_domain=cdomain,
         projects=projects[:2],
-        project_langs={p: rng.choice(sorted(LANGS)) for p in projects},
+        project_langs={p: rng.choice(_LANG_NAMES) for p in projects},
         colleague_project=projects[2],
     )
     u, col = home.user, home.colleague

@@ -340,6 +340,11 @@ def _entry_json(e: Entry) -> str:
     return _json(e.as_json())
 
 
+@lru_cache(maxsize=64)
+def _vault_config(cd: str) -> str:
+    return _json({"organisation": cd})
+
+
 def _written(build, *args) -> tuple[tuple[str, str], ...]:
     """The files ``build(home, *args)`` writes into an empty home, in the order written."""
     scratch = Home.__new__(Home)
@@ -513,12 +518,15 @@ def _pick_sites(home: Home, rng: TaskRng) -> dict[str, Site]:
     sites = {}
     for kind, choices in SERVICES.items():
         host, title = rng.choice(choices)
-        host = host.format(cd=home.company_domain)
-        title = title.format(company=home.company)
-        sites[kind] = Site(
-            kind, host, title, kind, rng.choice(LOGIN_PATHS) if kind != "sso" else "/login"
-        )
+        path = rng.choice(LOGIN_PATHS) if kind != "sso" else "/login"
+        sites[kind] = _site(kind, host, title, path, home.company, home.company_domain)
     return sites
+
+
+@lru_cache(maxsize=512)
+def _site(kind: str, host: str, title: str, login_path: str, company: str, cd: str) -> Site:
+    """The site of one seeded choice (a frozen dataclass, so every world may share it)."""
+    return Site(kind, host.format(cd=cd), title.format(company=company), kind, login_path)
 
 
 def _payroll_dashboard(
@@ -555,7 +563,7 @@ def add_vault(home: Home, rng: TaskRng) -> Vault:
         f"@{rng.choice(['mailbox.example', 'inbox.example'])}"
     )
     vault = Vault(home, sites, {}, {}, HELPDESK.format(cd=cd), ceo, team_handle, personal)
-    home.put(VAULT_CONFIG, _json({"organisation": cd}))
+    home.put(VAULT_CONFIG, _vault_config(cd))
     for s in sites.values():
         put_site(home, s)
 

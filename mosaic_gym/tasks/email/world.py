@@ -18,6 +18,7 @@ import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ...sandbox.base import HOME
 from ...tools.mail import ACCOUNT, CONTACTS, MAIL_DIR, STATE, message_path
@@ -75,6 +76,7 @@ NEWSLETTERS = [
 RELATIVES = ["Mum", "Dad", "sis", "Aunt Rosa", "Grandpa"]
 
 
+@lru_cache(maxsize=1024)  # the names come from short lists: the same few, reset after reset
 def ascii_name(name: str) -> str:
     """A name as it can appear in an address: lower-case ASCII letters only."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -292,13 +294,17 @@ class Mailbox:
         return self.home.files[msg.attachments[name]]
 
     def save(self, msg: Message) -> None:
-        self.home.files[msg.path] = _SORTED.encode(msg.data()) + "\n"
+        self.home.files[msg.path] = _message_json(msg)
 
     def inbox(self) -> list[Message]:
         return [m for m in self.messages.values() if m.folder == "inbox"]
 
     # -- files -------------------------------------------------------------------------------
     def _write_contacts(self) -> None:
+        text = _contacts_json(self.contacts, (self.team, self.everyone))
+        if text is not None:
+            self.home.files[CONTACTS] = text
+            return
         data = {
             "contacts": [
                 {"name": c.name, "address": c.address, "group": c.group, "note": c.note}
@@ -313,6 +319,58 @@ class Mailbox:
 
 
 _SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # what json.dumps builds per call
+_SORTED_ASCII = json.JSONEncoder(sort_keys=True)  # json.dumps(..., sort_keys=True)'s own
+_STATE_TEXT = json.dumps({"next_id": FIRST_SENT_ID}) + "\n"
+_quote = json.encoder.encode_basestring  # how _SORTED writes a string (ensure_ascii=False)
+_BOOL = {True: "true", False: "false"}
+
+
+# A build saves a dozen messages and the contacts: their text is composed here, the very text
+# _SORTED.encode gives for Message.data() and the contacts' data (keys in sorted order, the
+# encoder's own string escaper); _quote raises TypeError for anything but a string, and then
+# the encoder writes it.
+def _people_json(people: list[Contact]) -> str:
+    q = _quote
+    return "[" + ", ".join([f'{{"address": {q(c.address)}, "name": {q(c.name)}}}' for c in people]) + "]"
+
+
+def _message_json(msg: Message) -> str:
+    if type(msg.id) is int and type(msg.unread) is bool:
+        q = _quote
+        try:
+            files = ", ".join(
+                [f'{{"name": {q(n)}, "path": {q("~" + p[len(HOME) :])}}}' for n, p in msg.attachments.items()]
+            )
+            return (
+                f'{{"attachments": [{files}], "body": {q(msg.body)}, "cc": {_people_json(msg.cc)}, '
+                f'"date": {q(msg.date)}, "from": {{"address": {q(msg.sender.address)}, '
+                f'"name": {q(msg.sender.name)}}}, "id": {msg.id}, "subject": {q(msg.subject)}, '
+                f'"to": {_people_json(msg.to)}, "unread": {_BOOL[msg.unread]}}}\n'
+            )
+        except TypeError:
+            pass
+    return _SORTED.encode(msg.data()) + "\n"
+
+
+def _contacts_json(contacts: list[Contact], lists: tuple[MailingList, ...]) -> str | None:
+    q = _quote
+    try:
+        people = ", ".join(
+            [
+                f'{{"address": {q(c.address)}, "group": {q(c.group)}, "name": {q(c.name)}, "note": {q(c.note)}}}'
+                for c in contacts
+            ]
+        )
+        groups = ", ".join(
+            [
+                f'{{"address": {q(g.address)}, "members": [{", ".join([q(m) for m in g.members])}], '
+                f'"name": {q(g.name)}}}'
+                for g in lists
+            ]
+        )
+    except TypeError:
+        return None
+    return f'{{"contacts": [{people}], "lists": [{groups}]}}\n'
 
 
 def add_mailbox(home: Home, rng: TaskRng) -> Mailbox:
@@ -397,10 +455,9 @@ def add_mailbox(home: Home, rng: TaskRng) -> Mailbox:
         mb.contacts.append(c)
     mb._write_contacts()
     home.files[ACCOUNT] = (
-        json.dumps({"address": owner.address, "name": owner.name, "now": NOW}, sort_keys=True)
-        + "\n"
+        _SORTED_ASCII.encode({"address": owner.address, "name": owner.name, "now": NOW}) + "\n"
     )
-    home.files[STATE] = json.dumps({"next_id": FIRST_SENT_ID}) + "\n"
+    home.files[STATE] = _STATE_TEXT
     for folder in ("inbox", "sent", "archive", "trash"):
         home.files.setdefault(f"{MAIL_DIR}/{folder}/.keep", "")
     _ordinary_mail(mb, rng)

@@ -21,10 +21,8 @@ other domains' builders.
 from __future__ import annotations
 
 import html
-import random
 from dataclasses import dataclass, field
 from functools import lru_cache
-from math import ceil, log
 
 from ...tools.web import SEARCH_HOST, WWW_DIR, page_file
 from ..base import TaskRng
@@ -79,50 +77,6 @@ AUDIT_DAYS = range(1, 28)
 PORTS = (8000, 8080, 9000, 5000)
 STATUSES = ("in development", "in beta", "live")
 PRICE_STEPS = (0, 10, 20)
-
-
-# -- seeded draws ---------------------------------------------------------------------------------
-def _sample(rng: TaskRng, population: list | tuple | range, k: int) -> list:
-    """``rng.sample(population, k)``: the same items from the same draws, in fewer Python calls.
-
-    ``random.Random.sample`` (pure Python) picks from a copied pool whenever the population is
-    small next to ``k`` (always, for the populations here), one ``_randbelow(n - i)`` per item;
-    this is that loop with ``_randbelow`` (``getrandbits`` until below the bound, as TaskRng's
-    own ``choice``) written inline. Anything else, or a Python whose ``sample`` draws
-    differently (checked once below), goes to ``rng.sample``.
-    """
-    n = len(population)
-    if not (_FAST_SAMPLE and type(population) in (list, tuple, range) and 0 <= k <= n):
-        return rng.sample(population, k)
-    if n > 21 and (k <= 5 or n > 21 + 4 ** ceil(log(k * 3, 4))):  # sample's own threshold
-        return rng.sample(population, k)
-    pool = list(population)
-    grb = rng.getrandbits
-    out = []
-    for m in range(n, n - k, -1):  # m = n - i items left
-        b = m.bit_length()
-        j = grb(b)
-        while j >= m:
-            j = grb(b)
-        out.append(pool[j])
-        pool[j] = pool[m - 1]
-    return out
-
-
-def _sample_agrees() -> bool:
-    """Whether :func:`_sample` gives what ``random.Random.sample`` gives on this Python."""
-    fast, ref = TaskRng("fast-sample"), random.Random("fast-sample")
-    pops = [ROOMS, tuple(PRODUCTS), list(range(5)), AUDIT_DAYS, range(40), ["a"], list(range(21)), list(range(22))]
-    for i in range(600):
-        pop = pops[i % len(pops)]
-        k = i % (min(len(pop), 9) + 1)
-        if _sample(fast, pop, k) != ref.sample(pop, k):
-            return False
-    return fast.getstate() == ref.getstate()
-
-
-_FAST_SAMPLE = True  # the check below runs the fast path
-_FAST_SAMPLE = _sample_agrees()
 
 
 @dataclass(frozen=True)
@@ -275,7 +229,7 @@ def add_sites(home: Home, rng: TaskRng) -> Sites:
         meal_limit=rng.choice([25, 30, 35, 40]),
         hotel_limit=rng.choice([120, 140, 160, 180]),
         leave_days=rng.choice([25, 26, 27, 28, 30]),
-        rooms={r: rng.random() < 0.5 for r in _sample(rng, ROOMS, 4)},
+        rooms={r: rng.random() < 0.5 for r in rng.sample(ROOMS, 4)},
     )
     if not any(s.rooms.values()):
         s.rooms[next(iter(s.rooms))] = True
@@ -338,7 +292,7 @@ def _intranet(home: Home, s: Sites, rng: TaskRng) -> None:
         f"<p>Office: {esc(s.office_address)}.</p>\n"
     ), nav)
     # news
-    items = _sample(rng, NEWS_POSTS, 3)
+    items = rng.sample(NEWS_POSTS, 3)
     _intranet_news(home, h, tuple((slug, t) for slug, t, _, _ in items))
     for slug, title, text, key in items:
         contact = it_lead if "parking" in slug else home.colleagues[1].name
@@ -396,7 +350,7 @@ def _intranet(home: Home, s: Sites, rng: TaskRng) -> None:
     people = [home.user, *home.colleagues]
     entries = []
     randint = rng.randint
-    for i, d in enumerate(sorted(_sample(rng, AUDIT_DAYS, 6))):
+    for i, d in enumerate(sorted(rng.sample(AUDIT_DAYS, 6))):
         who = people[i % len(people)] if i else home.user
         entries.append(f"2026-10-{d:02d} {randint(8, 18):02d}:{randint(0, 59):02d} {who.username} {choice(AUDIT_ACTIONS)}")
     s.audit_entries = entries
@@ -559,7 +513,7 @@ def add_product(home: Home, s: Sites, rng: TaskRng, slug: str, name: str, price:
     choice, randint = rng.choice, rng.randint
     reviews = "\n".join(
         f'<div class="review"><b>{esc(choice(FIRST))} {esc(choice(LAST)[0])}.</b> ({randint(3, 5)}/5): {esc(t)}</div>'
-        for t in _sample(rng, REVIEWS, 2)
+        for t in rng.sample(REVIEWS, 2)
     )
     home.files[page_file(h, f"/products/{slug}")] = html_page(name, (
         f"<p>{esc(desc)}</p>\n<p>Price: {price} GBP</p>\n<h2>Reviews</h2>\n{reviews}\n<!-- entries -->\n"
@@ -577,7 +531,7 @@ def add_product(home: Home, s: Sites, rng: TaskRng, slug: str, name: str, price:
 
 def _shop(home: Home, s: Sites, rng: TaskRng) -> None:
     h = s.shop
-    for slug, name, price, desc in [*_sample(rng, PRODUCTS, 5), GIFT_CARD]:
+    for slug, name, price, desc in [*rng.sample(PRODUCTS, 5), GIFT_CARD]:
         add_product(home, s, rng, slug, name, price + (rng.choice(PRICE_STEPS) if slug != "gift-card" else 0), desc)
     lis = "\n".join(f'<li><a href="/products/{p.slug}">{esc(p.name)}</a>: {p.price} GBP</li>' for p in s.products.values())
     home.files[f"{WWW_DIR}/{h}/index.html"] = html_page(h.split(".")[0].title(), f"<ul>\n{lis}\n</ul>\n<p><a href=\"/newsletter\">Newsletter</a></p>\n")
