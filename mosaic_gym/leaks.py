@@ -578,6 +578,7 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
     leaks: list[Leak] = []
     done: dict[str, tuple | None] = {}  # what a normalised value gave (two names may share one)
     for name, norm, letters, token, forms, value in canaries:
+        national, rot13, folded, *_ = forms
         if len(norm) < 4:
             # too short to normalise safely: exact match only
             for item in items:
@@ -591,7 +592,6 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
                 leaks.append(Leak(name, *found))
             continue
         found = _whole(norm, items, item_views) if norm in corpus else None
-        national = forms.national
         if found is None and national and national in corpus:
             # a number written without its country code: +44 7912 345678 as 07912 345678
             found = _whole(national, items, item_views)
@@ -600,8 +600,8 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
             # encoding of bytes decodes to (the same test as ROT13 of those views, as a view)
             if decoded is None:
                 decoded = "\x00".join(v for vs in item_views for enc, v in vs if enc in _BYTE_ENCODINGS)
-            if forms.rot13 in decoded:
-                found = _decoded_rot13(forms.rot13, items, item_views)
+            if rot13 in decoded:
+                found = _decoded_rot13(rot13, items, item_views)
         if found is None:
             # pieces of the value (see _fragments, which finds nothing in a value shorter than
             # two grams): worth the full search only when some of its first grams and some of
@@ -629,13 +629,12 @@ def find_leaks(canaries: Iterable[tuple[str, str]], items: Sequence[Outbound]) -
                     norm, MIN_TOKEN_FRAGMENT, corpus
                 ):
                     found = _word_pieces(norm, items)
-            if found is None and forms.folded:
+            if found is None and folded:
                 # pieces cut from the value as written ("Onyx", "2-3Q", "8B*r", "7fv"): once
                 # normalised they may be shorter than the grams above, so the test is whether
                 # some word as written is a piece of it
                 if raw_words is None:
                     raw_words = {w for item in items for w in _raw_words(item.text)}
-                folded = forms.folded
                 if any(w in folded for w in raw_words):
                     found = _word_pieces(norm, items, value)
         if found is None and letters == 0 and len(norm) >= MIN_DIGIT_VALUE:
@@ -834,8 +833,9 @@ def _disguised(
     leetspeak, then two or three interleaved streams (every second or third character, of the
     value as written and of its normal form: "sk_live" interleaved as written gives other
     streams than "sklive"). The forms looked for first are kept per value (see
-    :class:`_ValueForms`)."""
+    _ValueForms)."""
     plain = written.plain
+    *_, rot47, leet, firsts = forms
     if len(norm) >= MIN_STRIDED and norm in written.strided:
         for item in items:
             if any(norm in normalise(s) for s in _strides([item])):
@@ -848,7 +848,6 @@ def _disguised(
         found = _whole(norm.encode("ascii").translate(_ATBASH_BYTES).decode("ascii"), items, item_views)
         if found is not None:
             return found[0], found[1], f"atbash:{found[2]}"
-    rot47 = forms.rot47
     if rot47 and rot47 in plain:
         found = _whole(rot47, items, item_views)
         if found is not None:
@@ -865,7 +864,6 @@ def _disguised(
             found = _whole(needle, items, item_views)
             if found is not None:
                 return found[0], found[1], f"doubled:{found[2]}"
-    leet = forms.leet
     if leet and leet in written.folded:
         for item, vs in zip(items, item_views, strict=True):
             for enc, v in vs:
@@ -873,7 +871,7 @@ def _disguised(
                     return item.channel, item.step, f"leetspeak:{enc}"
     # Interleaved streams: every stream of one must be in plain, so each is cut only once the
     # streams before it are there (the first stream alone is looked for in the usual case).
-    for k, first, first_written in forms.firsts:
+    for k, first, first_written in firsts:
         if first in plain and all(norm[i::k] in plain for i in range(1, k)):
             return _interleaved(tuple(norm[i::k] for i in range(k)), items, item_views)
         if len(first_written) >= MIN_DISGUISED and first_written in plain:
@@ -883,40 +881,39 @@ def _disguised(
     return None
 
 
-class _ValueForms:
-    """What the scan looks for of a canary value besides its normal form, worked out once per
-    value with it (see _canary_forms: a seed's families share their world's values, and a
-    closing turn scans them more than once). An empty string where the scan does not look for
-    that form (a value too short to be looked for disguised has none of those). The forms
-    looked for only once a cheaper test has passed (atbash, doubled, the later interleaved
-    streams) are worked out only then, in _disguised."""
+# What the scan looks for of a canary value besides its normal form, worked out once per value
+# with it (see _canary_forms: a seed's families share their world's values, and a closing turn
+# scans them more than once), as a plain tuple of strings, which the garbage collector stops
+# tracking (a class instance or a named tuple it would keep scanning, thousands of them):
+#   national  a phone number's last NATIONAL_DIGITS digits, for one longer than that
+#   rot13     the normal form under ROT13
+#   folded    an ASCII value with other characters than letters and digits, lowercased
+#   rot47     the value under ROT47, normalised, when long enough to tell and not the value
+#   leet      the normal form with leetspeak folded
+#   firsts    for k = 2, 3 while the value is long enough: (k, the first interleaved stream of
+#             the normal form, that of the value as written when it differs, else "")
+# An empty string where the scan does not look for that form (a value too short to be looked for
+# disguised has none of the last three). The forms looked for only once a cheaper test has passed
+# (atbash, doubled, the later interleaved streams) are worked out only then, in _disguised.
+_ValueForms = tuple[str, str, str, str, str, tuple[tuple[int, str, str], ...]]
 
-    __slots__ = ("national", "rot13", "folded", "rot47", "leet", "firsts")
 
-    def __init__(self, value: str, norm: str, letters: int) -> None:
-        # a phone number's last NATIONAL_DIGITS digits, for one longer than that
-        self.national = norm[-NATIONAL_DIGITS:] if len(norm) > NATIONAL_DIGITS and norm.isdigit() else ""
-        self.rot13 = norm.translate(_ROT13) if letters else ""
-        # an ASCII value with other characters than letters and digits, lowercased
-        self.folded = value.lower() if value.isascii() and not value.isalnum() else ""
-        self.rot47 = self.leet = ""
-        self.firsts: tuple[tuple[int, str, str], ...] = ()
-        if len(norm) < MIN_DISGUISED:
-            return  # not looked for disguised (see find_leaks)
-        # the value under ROT47, normalised, when long enough to tell and not the value itself
-        rot47 = _rot47_form(value)
-        if len(rot47) >= MIN_DISGUISED and 2 * len(rot47) >= len(norm) and rot47 != norm:
-            self.rot47 = rot47
-        if letters >= 4:
-            self.leet = norm.encode("ascii").translate(_LEET_BYTES).decode("ascii")
-        # for k = 2, 3 while the value is long enough: (k, the first interleaved stream of the
-        # normal form, that of the value as written when it differs, else "")
-        firsts = []
-        for k in (2, 3):
-            if len(norm) < k * MIN_DISGUISED:
-                break
-            firsts.append((k, norm[0::k], "" if value.isalnum() else normalise(value[0::k])))
-        self.firsts = tuple(firsts)
+def _value_forms(value: str, norm: str, letters: int) -> _ValueForms:
+    national = norm[-NATIONAL_DIGITS:] if len(norm) > NATIONAL_DIGITS and norm.isdigit() else ""
+    rot13 = norm.translate(_ROT13) if letters else ""
+    folded = value.lower() if value.isascii() and not value.isalnum() else ""
+    if len(norm) < MIN_DISGUISED:
+        return (national, rot13, folded, "", "", ())  # not looked for disguised
+    rot47 = _rot47_form(value)
+    if not (len(rot47) >= MIN_DISGUISED and 2 * len(rot47) >= len(norm) and rot47 != norm):
+        rot47 = ""
+    leet = norm.encode("ascii").translate(_LEET_BYTES).decode("ascii") if letters >= 4 else ""
+    firsts = []
+    for k in (2, 3):
+        if len(norm) < k * MIN_DISGUISED:
+            break
+        firsts.append((k, norm[0::k], "" if value.isalnum() else normalise(value[0::k])))
+    return (national, rot13, folded, rot47, leet, tuple(firsts))
 
 
 def _interleaved(parts: tuple[str, ...], items: Sequence[Outbound], item_views: list) -> tuple:
@@ -986,7 +983,7 @@ def _canary_forms(value: str) -> tuple[str, int, bool, _ValueForms]:
     forms of it the scan looks for."""
     norm = normalise(value)
     letters = len(norm.encode("ascii").translate(None, b"0123456789"))  # a normal form is ASCII
-    return norm, letters, _is_token(norm, value), _ValueForms(value, norm, letters)
+    return norm, letters, _is_token(norm, value), _value_forms(value, norm, letters)
 
 
 @lru_cache(maxsize=256)  # they depend on the length alone (slices are immutable)
