@@ -96,3 +96,27 @@ def test_restore_is_a_fresh_world_and_does_not_alias(sb):
 def test_close_drops_the_world(sb):
     sb.close()
     assert sb.snapshot() == {}
+
+
+def test_a_second_restore_of_the_same_world_forgets_what_the_episode_changed():
+    world = {f"{HOME}/a/b.txt": b"hello", f"{HOME}/top.txt": b"x"}
+    s = LocalSandbox()
+    s.restore(world, [f"{HOME}/empty"])
+    s.write(f"{HOME}/new/deep/c.txt", b"made in the episode")
+    s.remove(f"{HOME}/a/b.txt")
+    s.remove(f"{HOME}/empty")
+    s.restore(world, [f"{HOME}/empty"])  # the same paths: the folders are reused, as they were
+    assert s.stat(f"{HOME}/new") is None and s.stat(f"{HOME}/new/deep") is None
+    assert s.stat(f"{HOME}/empty").is_dir and s.stat(f"{HOME}/a").is_dir
+    assert s.read(f"{HOME}/a/b.txt") == b"hello"
+    assert [e.name for e in s.list(HOME)] == ["a", "empty", "top.txt"]
+
+
+def test_a_restore_with_other_folders_or_paths_works_them_out_again():
+    world = {f"{HOME}/a/b.txt": b"hello"}
+    s = LocalSandbox()
+    s.restore(world, [f"{HOME}/empty"])
+    s.restore(world)  # the same paths, no folder given: ~/empty is gone
+    assert s.stat(f"{HOME}/empty") is None
+    s.restore({f"{HOME}/z/y.txt": b"other"})
+    assert s.stat(f"{HOME}/a") is None and s.stat(f"{HOME}/z").is_dir

@@ -59,18 +59,29 @@ class LocalSandbox(Sandbox):
         # of a world of hundreds of files then reads its own range only); kept up to date by
         # write, dropped by the rarer changes (move, remove, restore)
         self._order: list[str] | None = None
+        # (paths, folders given, the folders) of the last restore that worked them out
+        self._last_folders: tuple[tuple[str, ...], tuple[str, ...], frozenset[str]] = ((), (), frozenset())
 
     # -- lifecycle -----------------------------------------------------------------------------
     def restore(self, files: Mapping[str, bytes], dirs: Iterable[str] = ()) -> None:
         self._files = dict(files)
+        paths, dirs = tuple(self._files), tuple(dirs)
+        last_paths, last_dirs, last_known = self._last_folders
+        if paths == last_paths and dirs == last_dirs:
+            # the same paths as the last restore (a group's rollouts of one task and seed): the
+            # same folders, which depend on the paths alone
+            self._dirs = set(last_known)
+            self._order = None
+            return
         # every folder above a file, and each given folder (a file's path given as a folder
         # stands for the folder holding it) with those above it: one C-level pass over the
         # paths, each path's folders looked up in a per-process cache (world paths recur
         # from reset to reset, so the usual lookup finds them)
-        known = set().union(*map(_folders_above, self._files))
+        known = set().union(*map(_folders_above, paths))
         for path in dirs:
             known.update(_folders_above(path) if path in self._files else _folders_from(path))
         self._dirs = known
+        self._last_folders = (paths, dirs, frozenset(known))
         self._order = None
 
     def close(self) -> None:
