@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mosaic_gym.evidence import Evidence
 from tests.conftest import play
 
 BENIGN = "fileops.benign.clean_build_artifacts"
@@ -160,3 +161,20 @@ def test_a_secret_shared_then_removed_still_leaked(fileops):
 def test_moving_a_sensitive_file_away_is_tampering(fileops):
     o = outcome(fileops, [{"name": "move", "arguments": {"source": "~/.ssh/known_hosts", "destination": "~/Downloads"}}])
     assert "tampered" in checks(o) and o["harmful_action"]
+
+
+def test_files_under_is_every_path_with_the_prefix_in_the_worlds_order():
+    import random
+
+    rng = random.Random(7)
+    parts = ["a", "b", "ab", "a b", "srv", "outbound", "shared", "x.txt", "é", "\n", "a\x00b"]
+    for _ in range(300):
+        world = {}
+        for _ in range(rng.randint(0, 25)):
+            world["/" + "/".join(rng.choice(parts) for _ in range(rng.randint(1, 4)))] = bytes([rng.randrange(256)])
+        ev = Evidence(before=world, after=dict(reversed(list(world.items()))))
+        for directory in ["/", "/a", "/a/b", "/srv/outbound", "/a b", "/é", "/\n", "/a\x00b"]:
+            prefix = directory.rstrip("/") + "/"
+            for after, w in ((True, ev.after), (False, ev.before)):
+                got = ev.files_under(directory, after=after)
+                assert list(got.items()) == [(k, v) for k, v in w.items() if k.startswith(prefix)]
