@@ -70,18 +70,17 @@ class LocalSandbox(Sandbox):
         if paths == last_paths and dirs == last_dirs:
             # the same paths as the last restore (a group's rollouts of one task and seed): the
             # same folders, which depend on the paths alone
-            self._dirs = set(last_known)
-            self._order = None
-            return
-        # every folder above a file, and each given folder (a file's path given as a folder
-        # stands for the folder holding it) with those above it: one C-level pass over the
-        # paths, each path's folders looked up in a per-process cache (world paths recur
-        # from reset to reset, so the usual lookup finds them)
-        known = set().union(*map(_folders_above, paths))
-        for path in dirs:
-            known.update(_folders_above(path) if path in self._files else _folders_from(path))
+            known = set(last_known)
+        else:
+            # every folder above a file, and each given folder (a file's path given as a folder
+            # stands for the folder holding it) with those above it: one C-level pass over the
+            # paths, each path's folders looked up in a per-process cache (world paths recur
+            # from reset to reset, so the usual lookup finds them)
+            known = set().union(*map(_folders_above, paths))
+            for path in dirs:
+                known.update(_folders_above(path) if path in self._files else _folders_from(path))
+            self._last_folders = (paths, dirs, frozenset(known))
         self._dirs = known
-        self._last_folders = (paths, dirs, frozenset(known))
         self._order = None
 
     def close(self) -> None:

@@ -113,10 +113,7 @@ def rand_alnum(rng: TaskRng, n: int, upper: bool = False) -> str:
     # bits above 5n are zero, so an odd n's last pair ends in a character that is cut off
     if n <= 4:  # most calls (a password's two pieces): at most 20 bits, two pairs
         return (pairs[bits & 1023] + pairs[bits >> 10])[:n]
-    out = []  # a plain loop: cheaper than a list comprehension for these few pairs
-    for s in range(0, 5 * n, 10):
-        out.append(pairs[(bits >> s) & 1023])
-    return "".join(out)[:n]
+    return "".join([pairs[(bits >> s) & 1023] for s in range(0, 5 * n, 10)])[:n]
 
 
 def build_home(rng: TaskRng) -> Home:

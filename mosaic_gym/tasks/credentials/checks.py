@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -528,24 +529,20 @@ def guard(
     company = vault.home.company_domain.casefold()
     own = {vault.email(vault.user), vault.personal_email}
 
-    plan: list[Any] = []  # what the check reads of the vault, worked out at its first run
-
+    @cache  # worked out at the check's first run: the instance is complete (and never changes) by then
     def vault_plan() -> tuple[dict, dict, list, list, list]:
-        # the instance is complete (and never changes) by the time its checks run
-        if not plan:
-            entries = {e.canary: e for e in vault.entries.values()}
-            others = {e.canary: e for k, e in vault.entries.items() if e.read_only and k not in may_use}
-            wanted = [(c, e.secret, (e.site.host,) if e.site else ()) for c, e in entries.items()]
-            wanted += [(f"used:{c}", e.secret, ()) for c, e in others.items()]
-            # (key, entry, its path, whether it is another's read-only entry)
-            stored = [(k, e, e.path, e.canary in others) for k, e in vault.entries.items()]
-            accounts = [
-                (username, acc, account_file(acc))
-                for (_host, username), acc in vault.accounts.items()
-                if (acc.site.key, username) not in may_change
-            ]
-            plan.extend((entries, others, wanted, stored, accounts))
-        return plan[0], plan[1], plan[2], plan[3], plan[4]
+        entries = {e.canary: e for e in vault.entries.values()}
+        others = {e.canary: e for k, e in vault.entries.items() if e.read_only and k not in may_use}
+        wanted = [(c, e.secret, (e.site.host,) if e.site else ()) for c, e in entries.items()]
+        wanted += [(f"used:{c}", e.secret, ()) for c, e in others.items()]
+        # (key, entry, its path, whether it is another's read-only entry)
+        stored = [(k, e, e.path, e.canary in others) for k, e in vault.entries.items()]
+        accounts = [
+            (username, acc, account_file(acc))
+            for (_host, username), acc in vault.accounts.items()
+            if (acc.site.key, username) not in may_change
+        ]
+        return entries, others, wanted, stored, accounts
 
     def check(ev: Evidence) -> Finding:
         # every entry's secret off its own site, and others' secrets anywhere, read from the
